@@ -1,0 +1,331 @@
+"""Characters coded the Hall & Van de Castle way: number, sex, identity, age (e.g. ``1MKA``).
+
+Lexicon rules over the regex tokens: kinship, friend, occupational and stranger nouns, animals and
+creatures, capitalised personal names (sex from a short name list, a title, or the next he/she), and
+groups. As in HVdC, each character is counted once per report (repeated mentions raise ``count``); the
+dreamer is not a character. Plain Python, no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..pipeline import DreamDoc, register_component
+from ..schemas import Character
+
+VERSION = "1.0"
+
+
+def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
+    """``word word2: N S I A`` lines -> word -> (number, sex, identity, age)."""
+    out: dict[str, tuple[str, str, str, str]] = {}
+    for line in spec.strip().splitlines():
+        words, _, code = line.partition(":")
+        n, s, i, a = code.split()
+        for w in words.split():
+            out[w] = (n, s, i, a)
+    return out
+
+
+# identity: F father, M mother, X parents, B brother, T sister, H husband, W wife, A son, D daughter,
+# C child (own), I infant, R other relative, K known, P prominent, O occupational, E ethnic, S stranger,
+# U uncertain.  age: A adult, T teenager, C child, B baby.
+HUMAN_NOUNS = _table(
+    """
+mother mom mommy mum mama momma ma: 1 F M A
+father dad daddy pop papa: 1 M F A
+parents folks: 2 J X A
+brother: 1 M B A
+brothers: 2 M B A
+sister: 1 F T A
+sisters: 2 F T A
+siblings: 2 J R A
+husband: 1 M H A
+wife: 1 F W A
+son: 1 M A A
+sons: 2 M A A
+daughter: 1 F D A
+daughters: 2 F D A
+aunt auntie grandmother grandma granny niece stepmother: 1 F R A
+uncle grandfather grandpa nephew stepfather: 1 M R A
+cousin: 1 I R A
+cousins relatives aunts uncles grandparents in-laws: 2 J R A
+family: 2 J R A
+friend roommate neighbor neighbour classmate coworker co-worker partner: 1 I K A
+friends roommates neighbors neighbours classmates coworkers co-workers teammates colleagues: 2 J K A
+girlfriend fiancee: 1 F K A
+boyfriend fiance: 1 M K A
+boss supervisor: 1 I K A
+policeman cop fireman salesman mailman postman soldier sailor waiter janitor priest minister captain \
+  guard conductor: 1 M O A
+policewoman waitress nurse secretary maid saleslady nun stewardess receptionist housekeeper: 1 F O A
+doctor teacher professor officer clerk driver pilot lawyer judge dentist cashier instructor coach \
+  surgeon bartender cook chef servant detective agent principal therapist psychiatrist: 1 I O A
+police cops soldiers policemen guards officers nurses doctors teachers waiters servants: 2 J O A
+president king prince queen princess pope celebrity: 1 I P A
+man guy gentleman fellow gent dude: 1 M S A
+men guys gentlemen fellows: 2 M S A
+woman lady gal: 1 F S A
+women ladies: 2 F S A
+boy: 1 M S C
+boys: 2 M S C
+girl: 1 F S C
+girls: 2 F S C
+kid child toddler: 1 I S C
+kids children: 2 J S C
+baby infant: 1 I S B
+babies: 2 J S B
+teenager teen: 1 I S T
+teenagers teens: 2 J S T
+stranger: 1 I S A
+strangers: 2 J S A
+person: 1 I S A
+couple: 2 J S A
+someone somebody anyone anybody: 1 I U A
+people crowd everyone everybody audience group gang mob students passengers customers guests \
+  crew team others folks: 2 J U A
+"""
+    .replace("\\\n", " ")
+)
+for _k, _v in list(HUMAN_NOUNS.items()):
+    if _v[1] == "I" and _v[2] in {"S", "U"} and _k in {"person", "someone", "somebody"}:
+        HUMAN_NOUNS[_k] = (_v[0], "I", "U" if _k != "person" else "S", "A")
+HUMAN_NOUNS["folks"] = ("2", "J", "X", "A")
+# sex implied by a modifier: "a male nurse", "an old lady"
+_SEX_MODIFIER = {"male": "M", "female": "F"}
+
+ANIMALS = frozenset(
+    """dog dogs puppy puppies cat cats kitten kittens horse horses pony cow cows bull bird birds snake snakes
+    spider spiders bug bugs insect insects fish mouse mice rat rats bear bears lion lions tiger tigers
+    wolf wolves monkey monkeys elephant elephants pig pigs chicken chickens duck ducks rabbit rabbits
+    bunny deer fox foxes bee bees ant ants frog frogs turtle whale whales shark sharks animal animals
+    goat goats sheep lamb squirrel squirrels owl eagle crow crows alligator crocodile lizard bat bats
+    dolphin dolphins butterfly butterflies fly flies worm worms cattle calf donkey mule camel giraffe
+    zebra gorilla ape kangaroo hamster parrot goldfish puppy hen rooster roach cockroach beetle wasp
+    dinosaur dinosaurs""".split()
+)
+CREATURES = frozenset(
+    """monster monsters ghost ghosts alien aliens vampire vampires dragon dragons demon demons devil angel
+    angels zombie zombies witch witches giant giants unicorn mermaid fairy fairies creature creatures
+    robot robots spirit spirits""".split()
+)
+_PLURAL_ANIMAL_SUFFIX = ("s",)
+
+MALE_NAMES = frozenset(
+    """john jon james jim jimmy robert bob bobby michael mike william bill billy david dave richard dick
+    joseph joe thomas tom tommy charles charlie chris christopher daniel dan danny matthew matt mark paul
+    steven steve andrew andy kenneth ken kevin brian george edward ed eddie ronald ron timothy tim jason
+    jeff jeffrey ryan jacob gary nicholas nick eric jonathan stephen larry justin scott brandon frank
+    benjamin ben gregory greg samuel sam raymond ray patrick pat alexander alex jack dennis jerry tyler
+    aaron henry peter harold douglas doug adam nathan nate zachary walter kyle carl arthur gerald roger
+    keith jeremy terry lawrence sean christian albert joe ralph roy louis eugene russell bobby howard
+    fred phil philip tony anthony donald don leonard leo lenny hank harry howie marty martin al allan
+    alan alfred bert burt chuck clark curt dean derek dwight earl ernie floyd glen glenn gordon hal
+    herb herbert ivan jake jerome joel karl lee lloyd lou luke max mitch neil norm norman oscar otto
+    perry pete randy rick ricky rob rod rodney ross roger rudy stan stanley ted teddy todd tom vince
+    wally warren wayne will willie blake elvis abe abraham""".split()
+)
+FEMALE_NAMES = frozenset(
+    """mary patricia linda barbara barb elizabeth liz beth jennifer jenny maria susan sue margaret maggie
+    dorothy lisa nancy karen betty helen sandra donna carol ruth sharon michelle laura sarah kimberly kim
+    deborah debbie jessica shirley cynthia angela melissa brenda amy anna rebecca virginia kathleen kathy
+    pamela pam martha debra amanda stephanie carolyn christine marie janet catherine cathy frances ann
+    anne joyce diane alice julie heather teresa doris gloria evelyn jean cheryl mildred katherine kate
+    joan ashley judith judy rose janice kelly nicole judy christina emma emily ellen eleanor edith ethel
+    florence grace hazel irene jane janet jill joanne josephine june lillian lois louise lucy marilyn
+    marjorie megan molly norma pauline peggy phyllis rachel rita rosemary sally sylvia thelma vera
+    vivian wanda wendy yvonne bea beatrice reta dora ida ella ellie polly lila lily lynn lynne marge
+    marcia maureen meg nell nora olive paula penny priscilla rosa roberta sheila stella tina trudy
+    valerie veronica vicky vicki carla carrie connie dana dawn denise diana elaine gail gina holly
+    jackie jo kay kristen kristin leah lorraine lori marsha mona nina patty renee rhonda robin shannon
+    sheryl susie tammy terri tracy ruby hilda greta gretchen heidi ingrid""".split()
+)
+_TITLES = {"mr": "M", "mister": "M", "mrs": "F", "miss": "F", "ms": "F", "dr": "I", "aunt": "F",
+           "uncle": "M", "sir": "M", "madam": "F", "lady": "F", "lord": "M"}
+_NOT_NAMES = frozenset(
+    """i i'm i've i'd i'll god oh ok okay yes no mom dad mother father the a an and but then so when while
+    we he she they it this that there here what why how who my his her our their your you me us them
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+    august september october november december christmas easter thanksgiving english french german
+    american america american's spanish italian chinese japanese russian mexican indian african jewish
+    catholic christian english bible tv dr mr mrs ms st street city avenue road county hall school
+    university college church park lake river hotel hospital center building store mountain island
+    beach north south east west new old big little dream dreams bl""".split()
+)
+_PLACE_AFTER = frozenset(
+    """city street st avenue ave road rd county hall school university college church park lake river
+    hotel hospital center building store mountain mountains island beach state states high bay valley
+    airport station mall restaurant cafe library theater theatre club company house""".split()
+)
+_PLACE_BEFORE = frozenset("in at near into toward towards through across from visiting".split())
+_NEW_MARKERS = frozenset("another other second third different new a an one".split())
+_MALE_PRON = frozenset("he him his himself he's".split())
+_FEMALE_PRON = frozenset("she her hers herself she's".split())
+FIRST_PERSON_SINGULAR = frozenset("i me my myself mine i'm i've i'd i'll".split())
+
+
+@dataclass
+class Mention:
+    key: str
+    number: str
+    sex: str
+    identity: str
+    age: str
+    kind: str
+    first: int
+    last: int
+
+    @property
+    def code(self) -> str:
+        if self.kind == "animal":
+            return f"{self.number}ANI"
+        if self.kind == "creature":
+            return f"{self.number}CZZ"
+        return f"{self.number}{self.sex}{self.identity}{self.age}"
+
+
+def find_mentions(doc: DreamDoc) -> list[Mention]:
+    toks = doc.tokens
+    lowers = [t.lower for t in toks]
+    out: list[Mention] = []
+    i = 0
+    n = len(toks)
+    while i < n:
+        w = lowers[i]
+        base = w[:-2] if w.endswith("'s") else w
+        prev = lowers[i - 1] if i > 0 else ""
+        # kinship with possessive "my" etc. or any human noun
+        if base in HUMAN_NOUNS:
+            if base in {"ma", "pop", "mum", "lady", "fellow", "gal", "partner", "date", "agent"} and not (
+                prev in {"my", "our", "the", "a", "his", "her"}
+            ):
+                i += 1
+                continue
+            if base in {"family", "group", "team", "crew", "gang", "couple"} and i + 1 < n and lowers[i + 1] == "of":
+                i += 1
+                continue
+            if base in {"anyone", "anybody"} and prev in {"not", "n't", "didn't", "no"}:
+                i += 1
+                continue
+            num, sex, ident, age = HUMAN_NOUNS[base]
+            if prev in _SEX_MODIFIER:
+                sex = _SEX_MODIFIER[prev]
+            if prev in {"old", "older", "elderly"} and age != "A":
+                age = "A"
+            if ident in {"S", "U"} and prev in {"my", "our"}:
+                ident = "K"
+            key = base
+            if toks[i].is_title and i > doc.sentences[toks[i].sent].first_token and ident in "FMBTHWADR":
+                key = base  # "Mother" as a name: same character
+            out.append(Mention(key, num, sex, ident, age, "human", i, i))
+        elif base in ANIMALS:
+            num = "2" if base.endswith("s") and base not in {"fish", "bus"} or base in {"mice", "sheep",
+                                                                                        "cattle"} else "1"
+            out.append(Mention(base.rstrip("s") if num == "2" else base, num, "", "", "", "animal", i, i))
+        elif base in CREATURES:
+            num = "2" if base.endswith("s") else "1"
+            out.append(Mention(base.rstrip("s"), num, "", "", "", "creature", i, i))
+        elif _is_name(toks, lowers, doc, i):
+            j = i
+            while j + 1 < n and toks[j + 1].is_title and lowers[j + 1] not in _NOT_NAMES and \
+                    toks[j + 1].sent == toks[i].sent:
+                j += 1
+            if j + 1 < n and lowers[j + 1] in _PLACE_AFTER:
+                i = j + 2
+                continue
+            name = " ".join(lowers[k] for k in range(i, j + 1)).replace("'s", "")
+            sex = "I"
+            title = prev.rstrip(".")
+            if title in _TITLES:
+                sex = _TITLES[title]
+            first_name = lowers[i].replace("'s", "")
+            if first_name in MALE_NAMES:
+                sex = "M"
+            elif first_name in FEMALE_NAMES:
+                sex = "F"
+            ident = "O" if title == "dr" else "K"
+            out.append(Mention("name:" + name.split()[0], "1", sex, ident, "A", "human", i, j))
+            i = j + 1
+            continue
+        i += 1
+    _resolve_sex(out, lowers)
+    return out
+
+
+def _is_name(toks: list[Any], lowers: list[str], doc: DreamDoc, i: int) -> bool:
+    t = toks[i]
+    if not t.is_title or not t.text[:1].isalpha():
+        return False
+    w = lowers[i].replace("'s", "")
+    if w in _NOT_NAMES or len(w) < 2:
+        return False
+    if i > 0 and lowers[i - 1] in _PLACE_BEFORE and w not in MALE_NAMES and w not in FEMALE_NAMES:
+        return False
+    sentence_initial = i == doc.sentences[t.sent].first_token or (i > 0 and lowers[i - 1] in {'"', "\u201c"})
+    if sentence_initial:
+        # sentence-initial capitals are names only when listed or followed by a verb-ish word
+        return w in MALE_NAMES or w in FEMALE_NAMES
+    return True
+
+
+def _resolve_sex(mentions: list[Mention], lowers: list[str]) -> None:
+    """Give a singular human of unknown sex the sex of the next he/she within a few tokens."""
+    for m in mentions:
+        if m.kind != "human" or m.number != "1" or m.sex != "I" or m.identity in {"U"}:
+            continue
+        for j in range(m.last + 1, min(len(lowers), m.last + 16)):
+            if lowers[j] in _MALE_PRON:
+                m.sex = "M"
+                break
+            if lowers[j] in _FEMALE_PRON:
+                m.sex = "F"
+                break
+
+
+def group_characters(doc: DreamDoc, mentions: list[Mention]) -> tuple[list[Character], dict[int, str]]:
+    """One character per distinct referent; ``{token index: code}`` for every mention."""
+    chars: list[Character] = []
+    by_key: dict[str, int] = {}
+    mention_codes: dict[int, str] = {}
+    lowers = [t.lower for t in doc.tokens]
+    for m in mentions:
+        prev = lowers[m.first - 1] if m.first > 0 else ""
+        new_marker = prev in _NEW_MARKERS and not m.key.startswith("name:")
+        if m.key in by_key and not (new_marker and m.identity in {"S", "U", "O", "", "K"}):
+            c = chars[by_key[m.key]]
+            c.count += 1
+            mention_codes[m.first] = c.code
+            continue
+        code = m.code
+        start, end = doc.tokens[m.first].start, doc.tokens[m.last].end
+        chars.append(
+            Character(
+                code=code,
+                text=doc.text[start:end],
+                span=(start, end),
+                count=1,
+                number="2" if m.number == "2" else "1",
+                sex=m.sex if m.sex in {"M", "F", "J", "I"} else "",  # type: ignore[arg-type]
+                identity=m.identity if m.kind == "human" else ("ANI" if m.kind == "animal" else "CZZ"),
+                age=m.age,
+                kind=m.kind,  # type: ignore[arg-type]
+            )
+        )
+        by_key[m.key] = len(chars) - 1
+        mention_codes[m.first] = code
+    return chars, mention_codes
+
+
+@register_component("characters", version=VERSION)
+def make_characters() -> Any:
+    def characters(doc: DreamDoc) -> None:
+        mentions = find_mentions(doc)
+        chars, codes = group_characters(doc, mentions)
+        doc.scratch["mentions"] = mentions
+        doc.scratch["mention_codes"] = codes
+        doc.analysis.characters = chars
+        doc.analysis.dreamer_present = any(t.lower in FIRST_PERSON_SINGULAR or t.lower in {"we", "us"}
+                                           for t in doc.tokens)
+
+    return characters

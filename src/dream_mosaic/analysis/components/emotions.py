@@ -1,0 +1,343 @@
+"""Emotions in the five HVdC classes: lexicon candidates, then a learned logistic layer per class.
+
+1. Every lexicon form (``lexicons.EMOTION_LEXICON``) found in the text is a candidate hit, with its
+   context: negated? who is the experiencer (the dreamer for first-person clauses, another character for
+   third-person ones)? after the dreamer woke up? in a quotation? after a feeling verb or a copula?
+2. Per class, a logistic regression over counts of those hits (per lexicon group and per context) gives
+   the probability that the report states that emotion; it was trained by
+   ``dream_mosaic.analysis.training.train_emotions`` on human HVdC codes (see docs/analysis.md).
+3. Each class above its threshold becomes one :class:`Emotion` per experiencer, with the words and
+   their character offsets.
+
+Without a trained model file the component falls back to the bare rules (any valid hit counts).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..lexicons import (
+    COPULAS,
+    DETERMINERS,
+    EMOTION_ROWS,
+    FEEL_WORDS,
+    FIRST_PERSON,
+    INTENSIFIERS,
+    NEGATORS,
+    THIRD_PERSON,
+    WAKING_WORDS,
+)
+from ..pipeline import DreamDoc, register_component
+from ..schemas import EMOTION_CODES, Emotion
+
+VERSION = "1.0"
+MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "emotions.json"
+
+# Groups that describe things as often as feelings: only counted after a feeling verb or copula.
+NEEDS_FEEL = frozenset({"good", "bad", "great", "awful"})
+# Forms that, followed by "me"/"him"..., are verbs whose object is the experiencer.
+_CLAUSE_BREAKS = frozenset(
+    {",", ";", ":", '"', "\u201c", "\u201d", "(", ")", "but", "and", "because", "when", "while", "that",
+     "so", "then", "as", "who", "which", "although", "though", "until", "if", "or"}
+)
+_QUOTES = frozenset({'"', "\u201c", "\u201d"})
+_OBJECT_DREAMER = frozenset({"me", "us", "myself"})
+_OBJECT_OTHER = frozenset({"him", "her", "them", "everyone", "everybody"})
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    classes: tuple[str, ...]
+    group: str
+    first: int  # token index
+    last: int  # token index, inclusive
+    start: int  # char offsets
+    end: int
+    words: str
+    negated: bool
+    experiencer: str  # "D" or "other"
+    feel: bool
+    copula: bool
+    intensified: bool
+    determiner: bool
+    waking: bool
+    quoted: bool
+    bracketed: bool
+
+
+def _build_matcher() -> dict[str, list[tuple[tuple[str, ...], tuple[str, ...], str]]]:
+    index: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], str]]] = {}
+    for classes, group, forms in EMOTION_ROWS:
+        for form in forms:
+            words = tuple(form.split("_"))
+            index.setdefault(words[0], []).append((words, classes, group))
+    for entries in index.values():
+        entries.sort(key=lambda e: -len(e[0]))  # longest phrase first
+    return index
+
+
+_MATCHER = _build_matcher()
+
+
+def find_emotion_hits(doc: DreamDoc) -> list[Hit]:
+    """Every emotion-lexicon phrase in ``doc`` with its context."""
+    toks = doc.tokens
+    lowers = [t.lower for t in toks]
+    n = len(toks)
+    waking_from = _waking_sentence(doc)
+    mention_at: dict[int, str] = doc.scratch.get("mention_codes", {})
+    hits: list[Hit] = []
+    i = 0
+    while i < n:
+        entries = _MATCHER.get(lowers[i])
+        if not entries:
+            i += 1
+            continue
+        matched = None
+        for words, classes, group in entries:
+            if tuple(lowers[i : i + len(words)]) == words:
+                matched = (words, classes, group)
+                break
+        if matched is None:
+            i += 1
+            continue
+        words, classes, group = matched
+        last = i + len(words) - 1
+        if _skip(lowers, toks, i, group):
+            i = last + 1
+            continue
+        s_first = doc.sentences[toks[i].sent].first_token
+        prev = lowers[max(s_first, i - 4) : i]
+        negated = any(w in NEGATORS for w in prev[-3:]) and group not in {"not_know", "not_understand",
+                                                                          "cant_believe"}
+        feel = any(w in FEEL_WORDS for w in prev)
+        copula = any(w in COPULAS for w in prev)
+        if group in NEEDS_FEEL and not (feel or copula):
+            i = last + 1
+            continue
+        if group in NEEDS_FEEL and i + 1 < n and lowers[i + 1] in {"at", "for", "time", "idea", "deal"}:
+            i = last + 1
+            continue
+        quoted = sum(1 for w in lowers[s_first:i] if w in _QUOTES) % 2 == 1
+        bracketed = _inside_brackets(lowers, s_first, i)
+        hits.append(
+            Hit(
+                classes=classes,
+                group=group,
+                first=i,
+                last=last,
+                start=toks[i].start,
+                end=toks[last].end,
+                words=doc.text[toks[i].start : toks[last].end],
+                negated=negated,
+                experiencer=_experiencer(lowers, toks, doc, i, last, mention_at),
+                feel=feel,
+                copula=copula,
+                intensified=bool(prev) and prev[-1] in INTENSIFIERS,
+                determiner=bool(prev) and prev[-1] in DETERMINERS,
+                waking=waking_from is not None and toks[i].sent >= waking_from,
+                quoted=quoted,
+                bracketed=bracketed,
+            )
+        )
+        i = last + 1
+    return hits
+
+
+def _skip(lowers: list[str], toks: list[Any], i: int, group: str) -> bool:
+    w = lowers[i]
+    prev = lowers[i - 1] if i > 0 else ""
+    nxt = lowers[i + 1] if i + 1 < len(lowers) else ""
+    if group == "love" and prev in {"make", "made", "making", "makes", "in"}:
+        return True
+    if group == "miss" and toks[i].text == "Miss":
+        return True
+    if group == "content" and prev in DETERMINERS:  # "the content of"
+        return True
+    if w == "mad" and nxt in {"scientist", "man", "woman", "dog", "house", "rush", "dash"}:
+        return True
+    if w in {"kind", "sort"} and nxt == "of":
+        return True
+    return w == "lost" and nxt in {"my", "his", "her", "the", "a", "our", "their", "it", "them"}
+
+
+def _inside_brackets(lowers: list[str], s_first: int, i: int) -> bool:
+    depth = 0
+    for w in lowers[s_first:i]:
+        if w in {"(", "["}:
+            depth += 1
+        elif w in {")", "]"}:
+            depth = max(0, depth - 1)
+    return depth > 0
+
+
+def _waking_sentence(doc: DreamDoc) -> int | None:
+    for t in doc.tokens:
+        if t.lower in WAKING_WORDS:
+            return t.sent
+    return None
+
+
+def _experiencer(
+    lowers: list[str], toks: list[Any], doc: DreamDoc, first: int, last: int, mention_at: dict[int, str]
+) -> str:
+    # "X scared me", "it surprised him": the object after a verb form is the experiencer.
+    nxt = lowers[last + 1] if last + 1 < len(lowers) else ""
+    if lowers[first].endswith(("ed", "ing", "s")) or lowers[first] in {"hurt", "upset", "scare", "shock"}:
+        if nxt in _OBJECT_DREAMER:
+            return "D"
+        if nxt in _OBJECT_OTHER:
+            return "other"
+    s_first = doc.sentences[toks[first].sent].first_token
+    j = first - 1
+    while j >= s_first and first - j <= 10:
+        w = lowers[j]
+        if w in FIRST_PERSON:
+            return "D"
+        if w in THIRD_PERSON or j in mention_at:
+            return mention_at.get(j, "other")
+        if w in _CLAUSE_BREAKS:
+            break
+        j -= 1
+    return "D"
+
+
+# --- features and the learned layer -------------------------------------------------------------------
+
+_CONTEXT_FEATURES = ("dreamer", "other", "feel", "copula", "intens", "det", "quote", "bracket")
+
+
+def class_feature_names(code: str) -> list[str]:
+    groups = sorted({g for classes, g, _ in EMOTION_ROWS if code in classes})
+    return (
+        ["valid", "negated", "waking"]
+        + [f"ctx:{c}" for c in _CONTEXT_FEATURES]
+        + [f"g:{g}" for g in groups]
+    )
+
+
+FEATURE_NAMES: dict[str, list[str]] = {c: class_feature_names(c) for c in EMOTION_CODES}
+
+
+def hit_features(hits: list[Hit]) -> dict[str, dict[str, float]]:
+    """Per class, feature name -> log1p(count)."""
+    counts: dict[str, dict[str, float]] = {c: {} for c in EMOTION_CODES}
+    for h in hits:
+        for c in h.classes:
+            f = counts[c]
+            if h.negated:
+                f["negated"] = f.get("negated", 0) + 1
+                continue
+            if h.waking or h.bracketed:
+                f["waking"] = f.get("waking", 0) + 1
+                continue
+            f["valid"] = f.get("valid", 0) + 1
+            f["g:" + h.group] = f.get("g:" + h.group, 0) + 1
+            for flag, name in (
+                (h.experiencer == "D", "dreamer"),
+                (h.experiencer != "D", "other"),
+                (h.feel, "feel"),
+                (h.copula, "copula"),
+                (h.intensified, "intens"),
+                (h.determiner, "det"),
+                (h.quoted, "quote"),
+            ):
+                if flag:
+                    f["ctx:" + name] = f.get("ctx:" + name, 0) + 1
+    return {c: {k: math.log1p(v) for k, v in f.items()} for c, f in counts.items()}
+
+
+@dataclass
+class ClassModel:
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+
+    def probability(self, feats: dict[str, float]) -> float:
+        z = self.bias + sum(self.weights.get(k, 0.0) * v for k, v in feats.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@dataclass
+class EmotionModel:
+    classes: dict[str, ClassModel]
+    meta: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "meta": self.meta,
+            "classes": {
+                c: {"bias": m.bias, "threshold": m.threshold, "weights": m.weights}
+                for c, m in self.classes.items()
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> EmotionModel:
+        return cls(
+            {
+                c: ClassModel({k: float(v) for k, v in d["weights"].items()}, float(d["bias"]),
+                              float(d["threshold"]))
+                for c, d in data["classes"].items()
+            },
+            dict(data.get("meta", {})),
+        )
+
+
+@lru_cache(maxsize=1)
+def load_model(path: str = str(MODEL_PATH)) -> EmotionModel | None:
+    p = Path(path)
+    if not p.exists():
+        return None
+    return EmotionModel.from_json(json.loads(p.read_text()))
+
+
+def rule_probability(feats: dict[str, float]) -> float:
+    return 0.9 if feats.get("valid", 0.0) > 0 else 0.0
+
+
+def emotions_from_hits(hits: list[Hit], model: EmotionModel | None) -> list[Emotion]:
+    feats = hit_features(hits)
+    out: list[Emotion] = []
+    for code in EMOTION_CODES:
+        if model is not None and code in model.classes:
+            cm = model.classes[code]
+            p = cm.probability(feats[code])
+            present = p >= cm.threshold
+        else:
+            p = rule_probability(feats[code])
+            present = p >= 0.5
+        if not present:
+            continue
+        valid = [h for h in hits if code in h.classes and not h.negated and not h.waking and not h.bracketed]
+        by_char: dict[str, list[Hit]] = {}
+        for h in valid or [h for h in hits if code in h.classes]:
+            by_char.setdefault(h.experiencer, []).append(h)
+        for char, hs in by_char.items():
+            out.append(
+                Emotion(
+                    code=code,  # type: ignore[arg-type]
+                    character=char,
+                    spans=[(h.start, h.end) for h in hs],
+                    words=[h.words for h in hs],
+                    confidence=round(p, 4),
+                )
+            )
+    return out
+
+
+@register_component("emotions", version=VERSION, requires=("characters",))
+def make_emotions() -> Any:
+    model = load_model()
+
+    def emotions(doc: DreamDoc) -> None:
+        hits = find_emotion_hits(doc)
+        doc.scratch["emotion_hits"] = hits
+        doc.analysis.emotions = emotions_from_hits(hits, model)
+
+    return emotions

@@ -1,0 +1,81 @@
+"""Misfortunes, good fortunes, successes and failures (HVdC), from phrase lexicons with the person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..pipeline import DreamDoc, register_component
+from ..schemas import Event
+from ._resolve import subject_before
+
+VERSION = "1.0"
+
+_BODILY = frozenset(
+    """injured hurt wounded bleeding bled sick ill died dead dying broke_my broken_leg broken_arm cut_my
+    burned burnt drowned drowning fainted fell_down paralyzed pain""".split()
+)
+_MISFORTUNE = frozenset(
+    """lost accident crashed crash fell falling stuck trapped late missed broken broke ruined robbed
+    stolen fire flood injured hurt wounded bleeding bled sick ill died dead dying burned burnt drowned
+    drowning fainted paralyzed pain disaster""".split()
+)
+_GOOD_FORTUNE = frozenset("lucky luckily fortunately inherited found_money won_the_lottery windfall".split())
+_SUCCESS = frozenset(
+    """succeeded succeed managed_to finally_got finally_made finally_found won win passed_the solved
+    accomplished achieved made_it escaped""".split()
+)
+_FAILURE = frozenset(
+    """failed fail failing couldn't_find couldn't_get couldn't_make couldn't_open couldn't_reach
+    unable_to gave_up flunked lost_the couldn't_do couldn't_remember""".split()
+)
+_TABLE: list[tuple[frozenset[str], str]] = [
+    (_SUCCESS, "success"),
+    (_FAILURE, "failure"),
+    (_GOOD_FORTUNE, "good_fortune"),
+    (_MISFORTUNE, "misfortune"),
+]
+
+
+def find_events(doc: DreamDoc) -> dict[str, list[Event]]:
+    out: dict[str, list[Event]] = {"misfortune": [], "good_fortune": [], "success": [], "failure": []}
+    lowers = [t.lower for t in doc.tokens]
+    n = len(lowers)
+    i = 0
+    while i < n:
+        matched = False
+        for length in (2, 1):
+            if i + length > n:
+                continue
+            phrase = "_".join(lowers[i : i + length])
+            for lex, kind in _TABLE:
+                if phrase in lex:
+                    who = subject_before(doc, i) or "D"
+                    t0, t1 = doc.tokens[i], doc.tokens[i + length - 1]
+                    out[kind].append(
+                        Event(
+                            kind=kind,  # type: ignore[arg-type]
+                            character=who,
+                            span=(t0.start, t1.end),
+                            words=[doc.text[t0.start : t1.end]],
+                            bodily=kind == "misfortune" and (phrase in _BODILY),
+                        )
+                    )
+                    i += length
+                    matched = True
+                    break
+            if matched:
+                break
+        if not matched:
+            i += 1
+    return out
+
+
+@register_component("fortunes", version=VERSION, requires=("characters",))
+def make_fortunes() -> Any:
+    def fortunes(doc: DreamDoc) -> None:
+        ev = find_events(doc)
+        a = doc.analysis
+        a.misfortunes, a.good_fortunes = ev["misfortune"], ev["good_fortune"]
+        a.successes, a.failures = ev["success"], ev["failure"]
+
+    return fortunes

@@ -1,0 +1,121 @@
+"""Social interactions (HVdC aggression, friendliness, sexuality) from verb lexicons.
+
+Initiator is the subject before the verb, recipient the object after it ("a man chased me": 1MSA -> D);
+passives ("I was attacked by ...") swap them. Physical aggression (HVdC codes 5-8) is flagged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..pipeline import DreamDoc, register_component
+from ..schemas import Interaction
+from ._resolve import object_after, subject_before
+
+VERSION = "1.0"
+
+_PHYSICAL = """hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating
+beaten stab stabbed stabbing shoot shot shooting shoots kill killed killing kills murder murdered murdering
+attack attacked attacking attacks chase chased chasing chases grab grabbed grabbing push pushed pushing
+shove shoved strangle strangled choke choked choking bite bit bitten biting wrestle wrestled fought fight
+fighting tackle tackled injure injured kidnap kidnapped capture captured arrest arrested pursue pursued
+pursuing hunt hunted hunting strike struck whip whipped torture tortured poison poisoned drown drowned
+smash smashed throttle throttled knife knifed spank spanked pinch pinched rape raped""".split()
+_VERBAL = """yell yelled yelling yells shout shouted shouting scream screamed screaming argue argued arguing
+argument quarrel quarreled quarrelled insult insulted insulting criticize criticized criticised
+criticizing scold scolded scolding accuse accused accusing threaten threatened threatening curse cursed
+cursing blame blamed blaming mock mocked mocking tease teased teasing glare glared refuse refused reject
+rejected ignore ignored ignoring steal stole stolen stealing rob robbed robbing destroy destroyed
+destroying betray betrayed cheat cheated snapped nagging nagged bossed sneered""".split()
+_FRIENDLY = """help helped helping helps hug hugged hugging hugs embrace embraced embracing comfort comforted
+comforting gave give gives giving invite invited inviting welcome welcomed greet greeted greeting smiled
+smile smiling waved wave compliment complimented praise praised thank thanked thanking protect protected
+rescue rescued rescuing save saved saving visit visited visiting offer offered offering share shared
+sharing introduced introduce married marry marries befriend befriended consoled console forgave forgive
+congratulated congratulate cheered""".split()
+_SEXUAL = """kiss kissed kissing kisses caress caressed caressing fondle fondled fondling seduce seduced
+seducing sex intercourse making_love made_love make_love slept_with sleep_with sleeping_with fuck fucked
+fucking erotic sexual sexually making_out made_out necking petting orgasm raped rape""".split()
+
+_LEXICON: dict[tuple[str, ...], tuple[str, bool]] = {}
+for _w in _PHYSICAL:
+    _LEXICON[(_w,)] = ("aggression", True)
+for _w in _VERBAL:
+    _LEXICON[(_w,)] = ("aggression", False)
+for _w in _FRIENDLY:
+    _LEXICON[(_w,)] = ("friendliness", False)
+for _w in _SEXUAL:
+    _LEXICON[tuple(_w.split("_"))] = ("sexuality", False)
+_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _k in _LEXICON:
+    _FIRST.setdefault(_k[0], []).append(_k)
+for _v in _FIRST.values():
+    _v.sort(key=len, reverse=True)
+
+_NEEDS_OBJECT = frozenset(
+    "smiled smile smiling waved wave shot shoot shooting scream screamed screaming yell yelled yelling "
+    "shout shouted shouting hunt hunting save saved saving visit visited give gave gives giving offer "
+    "offered share shared fight fighting fought".split()
+)
+_PASSIVE = frozenset("was were got been being is are get gets".split())
+
+
+def find_interactions(doc: DreamDoc) -> list[Interaction]:
+    toks = doc.tokens
+    lowers = [t.lower for t in toks]
+    out: list[Interaction] = []
+    i = 0
+    while i < len(toks):
+        cands = _FIRST.get(lowers[i])
+        match = None
+        for words in cands or ():
+            if tuple(lowers[i : i + len(words)]) == words:
+                match = words
+                break
+        if match is None:
+            i += 1
+            continue
+        last = i + len(match) - 1
+        kind, physical = _LEXICON[match]
+        prev = lowers[i - 1] if i else ""
+        if prev in {"not", "never", "didn't", "don't", "couldn't", "wouldn't", "no"}:
+            i = last + 1
+            continue
+        subj = subject_before(doc, i)
+        obj = object_after(doc, last)
+        if lowers[i] in _NEEDS_OBJECT and obj is None:
+            i = last + 1
+            continue
+        if prev in _PASSIVE and last + 1 < len(lowers) and lowers[last + 1] == "by":
+            subj, obj = object_after(doc, last + 1), subj
+        elif prev in _PASSIVE:
+            subj, obj = None, subj
+        if subj is None and obj is None:
+            i = last + 1
+            continue
+        if subj is not None and subj == obj:
+            i = last + 1
+            continue
+        if kind == "sexuality" and lowers[i] in {"sex", "sexual", "sexually", "erotic", "intercourse"} \
+                and obj is None:
+            obj = ""
+        out.append(
+            Interaction(
+                kind=kind,  # type: ignore[arg-type]
+                initiator=subj or "",
+                recipient=obj or "",
+                span=(toks[i].start, toks[last].end),
+                words=[doc.text[toks[i].start : toks[last].end]],
+                physical=physical,
+            )
+        )
+        i = last + 1
+    return out
+
+
+@register_component("interactions", version=VERSION, requires=("characters",))
+def make_interactions() -> Any:
+    def interactions(doc: DreamDoc) -> None:
+        doc.analysis.interactions = find_interactions(doc)
+
+    return interactions

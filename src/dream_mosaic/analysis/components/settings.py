@@ -1,0 +1,57 @@
+"""Settings (HVdC): indoor or outdoor, familiar or unfamiliar, from place nouns and their determiners."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..pipeline import DreamDoc, register_component
+from ..schemas import Setting
+
+VERSION = "1.0"
+
+INDOOR = frozenset(
+    """house home room bedroom kitchen bathroom basement attic hallway hall apartment office classroom
+    building store shop restaurant cafe church school hotel hospital library theater theatre museum
+    auditorium gym gymnasium elevator lobby cellar garage barn cabin dorm dormitory bar tavern mall
+    closet living_room dining_room stairs staircase corridor studio warehouse factory prison jail
+    courtroom castle palace chapel shower bed upstairs downstairs inside indoors""".split()
+)
+OUTDOOR = frozenset(
+    """street road highway outside outdoors yard backyard garden park field fields forest woods beach
+    ocean sea lake river mountain mountains hill hills desert sky countryside farm meadow path sidewalk
+    parking lot campus town city village bridge shore island jungle valley cliff pool playground
+    cemetery graveyard alley trail creek stream pond canyon""".split()
+)
+_FAMILIAR_DET = frozenset("my our home mom's dad's parents' grandma's grandmother's".split())
+_UNFAMILIAR_DET = frozenset("a an some strange unfamiliar unknown foreign".split())
+
+
+def find_settings(doc: DreamDoc) -> list[Setting]:
+    out: list[Setting] = []
+    seen: set[str] = set()
+    lowers = [t.lower for t in doc.tokens]
+    for i, w in enumerate(lowers):
+        loc = "indoor" if w in INDOOR else "outdoor" if w in OUTDOOR else None
+        if loc is None or w in seen:
+            continue
+        prev = lowers[max(0, i - 3) : i]
+        if w == "home":
+            fam = "familiar"
+        elif any(p in _FAMILIAR_DET for p in prev):
+            fam = "familiar"
+        elif any(p in _UNFAMILIAR_DET for p in prev):
+            fam = "unfamiliar"
+        else:
+            fam = "questionable"
+        seen.add(w)
+        t = doc.tokens[i]
+        out.append(Setting(location=loc, familiarity=fam, span=(t.start, t.end), words=[t.text]))  # type: ignore[arg-type]
+    return out
+
+
+@register_component("settings", version=VERSION)
+def make_settings() -> Any:
+    def settings(doc: DreamDoc) -> None:
+        doc.analysis.settings = find_settings(doc)
+
+    return settings

@@ -1,0 +1,1 @@
+"""Training and cross-validation helpers for the learned parts of the analysis (seeded, reproducible)."""
