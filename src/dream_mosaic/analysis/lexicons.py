@@ -21,7 +21,6 @@ AN outraged: outraged outrage incensed livid indignant indignation
 AN resent: resent resented resentful resentment resenting
 AN hostile: hostile hostility
 AN exasperated: exasperated exasperation exasperating
-AN frustrated: frustrated frustration frustrating
 AN disgusted: disgusted disgust disgusting repulsed revolted
 AN hate: hate hated hates hating hatred loathe loathed despise despised
 AN pissed: pissed pissed_off ticked_off teed_off fed_up
@@ -58,6 +57,10 @@ AP helpless: helpless helplessness
 AP hysterical: hysterical hysteria
 AP paranoid: paranoid suspicious wary leery
 AP startled: startled startle startling
+AP frantic: frantic frantically flustered frenzied
+AP disturbed: disturbed disturbing perturbed
+AP worked_up: worked_up wound_up on_edge
+AP screaming: screaming screamed scream screams
 AP trembling: trembling trembled shaking shook shaky
 AP nightmare: nightmare nightmares
 SD sad: sad sadly sadness sadder saddened
@@ -74,8 +77,6 @@ SD weep: weep wept weeping sob sobbed sobbing sobs
 SD heartbroken: heartbroken heartbreak heartbreaking broken_-_hearted
 SD despair: despair despaired despondent dejected gloomy melancholy
 SD homesick: homesick nostalgic
-SD regret: regret regretted regrets regretful
-SD sorry: sorry
 SD hopeless: hopeless hopelessness discouraged
 SD devastated: devastated crushed
 SD pity: pity sympathy sympathetic
@@ -124,6 +125,11 @@ HA peaceful: peaceful peace serene calm
 HA amused: amused amusing amusement funny
 HA eager: eager eagerly hopeful
 HA comfortable: comfortable cozy
+AN,AP frustrated: frustrated frustration frustrating impatient impatiently impatience
+AN,AP agitated: agitated agitation
+SD,AP regret: regret regretted regrets regretful regretting
+SD,AP sorry: sorry apologize apologized apologizing apologetic
+SD dissatisfied: dissatisfied unsatisfied
 AN,SD,AP upset: upset upsets upsetting
 AP,SD distressed: distressed distress distressing
 AP,SD awful: awful terrible terribly

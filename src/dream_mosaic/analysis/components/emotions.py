@@ -46,6 +46,8 @@ _CLAUSE_BREAKS = frozenset(
      "so", "then", "as", "who", "which", "although", "though", "until", "if", "or"}
 )
 _QUOTES = frozenset({'"', "\u201c", "\u201d"})
+_SUBJECT_DREAMER = frozenset(FIRST_PERSON - {"me", "us"})
+_SUBJECT_OTHER = frozenset(THIRD_PERSON - {"him", "them", "it"})
 _OBJECT_DREAMER = frozenset({"me", "us", "myself"})
 _OBJECT_OTHER = frozenset({"him", "her", "them", "everyone", "everybody"})
 
@@ -163,6 +165,11 @@ def _skip(lowers: list[str], toks: list[Any], i: int, group: str) -> bool:
         return True
     if w in {"kind", "sort"} and nxt == "of":
         return True
+    if group == "hurt" and (
+        nxt in {"me", "him", "her", "them", "us", "myself", "himself", "herself", "my", "his", "badly", "in"}
+        or prev in {"badly", "seriously", "got", "get", "gets", "getting", "might", "will", "would", "to"}
+    ):
+        return True  # physical harm, not hurt feelings
     return w == "lost" and nxt in {"my", "his", "her", "the", "a", "our", "their", "it", "them"}
 
 
@@ -197,9 +204,9 @@ def _experiencer(
     j = first - 1
     while j >= s_first and first - j <= 10:
         w = lowers[j]
-        if w in FIRST_PERSON:
+        if w in _SUBJECT_DREAMER:
             return "D"
-        if w in THIRD_PERSON or j in mention_at:
+        if w in _SUBJECT_OTHER or j in mention_at:
             return mention_at.get(j, "other")
         if w in _CLAUSE_BREAKS:
             break
@@ -209,13 +216,13 @@ def _experiencer(
 
 # --- features and the learned layer -------------------------------------------------------------------
 
-_CONTEXT_FEATURES = ("dreamer", "other", "feel", "copula", "intens", "det", "quote", "bracket")
+_CONTEXT_FEATURES = ("dreamer", "other", "feel", "copula", "intens", "det", "quote", "waking", "bracket")
 
 
 def class_feature_names(code: str) -> list[str]:
     groups = sorted({g for classes, g, _ in EMOTION_ROWS if code in classes})
     return (
-        ["valid", "negated", "waking"]
+        ["valid", "negated", "len", "all_valid"]
         + [f"ctx:{c}" for c in _CONTEXT_FEATURES]
         + [f"g:{g}" for g in groups]
     )
@@ -224,17 +231,17 @@ def class_feature_names(code: str) -> list[str]:
 FEATURE_NAMES: dict[str, list[str]] = {c: class_feature_names(c) for c in EMOTION_CODES}
 
 
-def hit_features(hits: list[Hit]) -> dict[str, dict[str, float]]:
+def hit_features(hits: list[Hit], n_tokens: int = 0) -> dict[str, dict[str, float]]:
     """Per class, feature name -> log1p(count)."""
-    counts: dict[str, dict[str, float]] = {c: {} for c in EMOTION_CODES}
+    counts: dict[str, dict[str, float]] = {c: {"len": n_tokens / 100.0} for c in EMOTION_CODES}
+    n_valid = sum(1 for h in hits if not h.negated)
+    for c in EMOTION_CODES:
+        counts[c]["all_valid"] = n_valid
     for h in hits:
         for c in h.classes:
             f = counts[c]
             if h.negated:
                 f["negated"] = f.get("negated", 0) + 1
-                continue
-            if h.waking or h.bracketed:
-                f["waking"] = f.get("waking", 0) + 1
                 continue
             f["valid"] = f.get("valid", 0) + 1
             f["g:" + h.group] = f.get("g:" + h.group, 0) + 1
@@ -246,6 +253,8 @@ def hit_features(hits: list[Hit]) -> dict[str, dict[str, float]]:
                 (h.intensified, "intens"),
                 (h.determiner, "det"),
                 (h.quoted, "quote"),
+                (h.waking, "waking"),
+                (h.bracketed, "bracket"),
             ):
                 if flag:
                     f["ctx:" + name] = f.get("ctx:" + name, 0) + 1
@@ -301,8 +310,8 @@ def rule_probability(feats: dict[str, float]) -> float:
     return 0.9 if feats.get("valid", 0.0) > 0 else 0.0
 
 
-def emotions_from_hits(hits: list[Hit], model: EmotionModel | None) -> list[Emotion]:
-    feats = hit_features(hits)
+def emotions_from_hits(hits: list[Hit], model: EmotionModel | None, n_tokens: int = 0) -> list[Emotion]:
+    feats = hit_features(hits, n_tokens)
     out: list[Emotion] = []
     for code in EMOTION_CODES:
         if model is not None and code in model.classes:
@@ -338,6 +347,6 @@ def make_emotions() -> Any:
     def emotions(doc: DreamDoc) -> None:
         hits = find_emotion_hits(doc)
         doc.scratch["emotion_hits"] = hits
-        doc.analysis.emotions = emotions_from_hits(hits, model)
+        doc.analysis.emotions = emotions_from_hits(hits, model, len(doc.tokens))
 
     return emotions

@@ -23,7 +23,7 @@ from .data import DEFAULT_CODED_CSV, load_coded
 from .logreg import best_threshold, fit_logreg, kfold_indices, predict_proba
 
 SEED = 20261122
-L2 = 1.0
+L2 = 0.3
 INNER_FOLDS = 5
 
 
@@ -36,7 +36,7 @@ def featurize(texts: Sequence[str]) -> dict[str, np.ndarray]:
         doc = DreamDoc.from_text(text)
         for comp in pre._components:
             comp.fn(doc)
-        feats = hit_features(find_emotion_hits(doc))
+        feats = hit_features(find_emotion_hits(doc), len(doc.tokens))
         for c in EMOTION_CODES:
             for name, v in feats[c].items():
                 mats[c][i, index[c][name]] = v

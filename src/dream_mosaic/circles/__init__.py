@@ -1,0 +1,1 @@
+"""Circles: groups that dream together, with guides, capacity and an attribution mode."""

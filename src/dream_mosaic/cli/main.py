@@ -1,0 +1,241 @@
+"""``mosaic``: serve, import, export, users, db, worker, and each feature's own commands."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from dream_mosaic import __version__
+from dream_mosaic.cli.context import build_platform, upgrade_database
+
+app = typer.Typer(help="Dream Mosaic: share dreams together without losing anyone's individuality.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+users_app = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+db_app = typer.Typer(help="Manage the database.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(db_app, name="db")
+console = Console(stderr=True)
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", envvar="MOSAIC_DATA_DIR",
+                                               help="Where the embedded database lives (default ./var).")]
+ROLES = ("dreamer", "guide", "guardian", "archivist", "admin")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mosaic {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Every command honours --data-dir / MOSAIC_DATA_DIR and MOSAIC_DATABASE_URL."""
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    data_dir: DataDir = None,
+    demo: Annotated[bool, typer.Option(help="Create the demo people, circle and dreams if missing.")] = False,
+) -> None:
+    """Start the platform (migrating the database first)."""
+    import uvicorn
+
+    from dream_mosaic.web.app import create_app
+
+    platform = build_platform(data_dir)
+    upgrade_database(platform)
+    if demo:
+        from dream_mosaic.cli.demo import PASSWORD, PEOPLE, seed
+
+        with platform.db.transaction() as session:
+            created = seed(session)
+        console.print(("Demo created." if created else "Demo already present.") +
+                      f" Sign in as any of {', '.join(p[0] for p in PEOPLE)} with password [bold]{PASSWORD}[/].")
+    console.print(f"Dream Mosaic on [bold]http://{host}:{port}[/] (database: {platform.db.url.split('?')[0]})")
+    uvicorn.run(create_app(platform), host=host, port=port, log_level="info", proxy_headers=False)
+
+
+@app.command()
+def worker(data_dir: DataDir = None) -> None:
+    """Run background jobs in this process (for a redis:// or postgresql:// queue)."""
+    platform = build_platform(data_dir, queue_in_process=False)
+    upgrade_database(platform)
+    console.print(f"Worker on queue {platform.queue.url}")
+    platform.queue.run_worker_forever()
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDir = None) -> None:
+    """Apply every pending migration."""
+    platform = build_platform(data_dir)
+    upgrade_database(platform)
+    console.print("Database is up to date.")
+
+
+@users_app.command("create")
+def users_create(
+    name: Annotated[str, typer.Argument(help="Username.")],
+    role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")] = "dreamer",
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    display_name: Annotated[str | None, typer.Option(help="Name shown on 'named' dreams.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Create an account."""
+    from dream_mosaic.core import auth
+    from dream_mosaic.governance.schemas import SignUp
+    from dream_mosaic.governance.service import record
+
+    if role not in ROLES:
+        raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}", param_hint="--role")
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt(
+        "Password", hide_input=True, confirmation_prompt=True)
+    try:
+        SignUp(username=name, password=password)
+    except Exception as exc:  # pydantic's message is the clearest we have
+        console.print(f"[red]Cannot create {name!r}:[/] {exc}")
+        raise typer.Exit(2) from exc
+    platform = build_platform(data_dir)
+    upgrade_database(platform)
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        with platform.db.transaction() as session:
+            user = auth.create_user(session, name, password, role, display_name)
+            record(session, None, "account.created", user.id, role=role, via="cli")
+    except IntegrityError as exc:
+        console.print(f"[red]The username {name!r} is taken.[/]")
+        raise typer.Exit(1) from exc
+    console.print(f"Created {name} ({role}).")
+
+
+def _owner(platform, username: str | None, create_role: str = "archivist"):  # type: ignore[no-untyped-def]
+    """The account imported dreams belong to: --owner, or an 'archive' account made for the purpose."""
+    import secrets
+
+    from sqlalchemy import select
+
+    from dream_mosaic.core import auth
+    from dream_mosaic.core.models import User
+
+    name = (username or "archive").lower()
+    with platform.db.transaction() as session:
+        user = session.scalar(select(User).where(User.username == name))
+        if user is None:
+            if username:
+                console.print(f"[red]No account named {username!r}.[/] Create it with `mosaic users create`.")
+                raise typer.Exit(1)
+            user = auth.create_user(session, name, secrets.token_urlsafe(24), create_role, "Dream archive")
+        return user
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="A file or folder to import.")],
+    format: Annotated[str, typer.Option("--format", help="auto, dreambank, csv, json, jsonl or text.")] = "auto",
+    owner: Annotated[str | None, typer.Option(help="Account that owns the dreams (default: 'archive').")] = None,
+    visibility: Annotated[str | None, typer.Option(
+        help="Override every dream's visibility: private, circle, community or research.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Import dreams: Dream Mosaic exports, plain-text folders, or DreamBank's TSV (series become collections)."""
+    from dream_mosaic.journal import formats, service
+
+    if visibility and visibility not in {"private", "community", "research"}:
+        raise typer.BadParameter("use private, community or research", param_hint="--visibility")
+    if format not in formats.FORMATS:
+        raise typer.BadParameter(f"use one of {', '.join(formats.FORMATS)}", param_hint="--format")
+    platform = build_platform(data_dir)
+    upgrade_database(platform)
+    user = _owner(platform, owner)
+    size = path.stat().st_size if path.is_file() else 0
+    progress = Progress(TextColumn("[bold]Importing"), BarColumn(), MofNCompleteColumn(), TextColumn("dreams"),
+                        TimeElapsedColumn(), console=console)
+    try:
+        with progress, platform.db.transaction() as session:
+            task = progress.add_task("import", total=None)
+            imported, skipped = service.import_stream(
+                session, user, formats.read_path(path, format), visibility=visibility,
+                on_progress=lambda n: progress.advance(task, n),
+            )
+    except formats.FormatError as exc:
+        console.print(f"[red]Import stopped:[/] {exc} Dreams before that point were saved.")
+        raise typer.Exit(2) from exc
+    except Exception as exc:
+        from pydantic import ValidationError
+
+        if isinstance(exc, ValidationError):
+            console.print(f"[red]Import stopped at an invalid dream:[/] {exc.errors()[0]['msg']}. "
+                          "Dreams before that point were saved.")
+            raise typer.Exit(2) from exc
+        raise
+    console.print(f"Imported {imported} dreams, skipped {skipped} already present"
+                  + (f" ({size / 1e6:.1f} MB read)." if size else "."))
+
+
+@app.command()
+def export(
+    owner: Annotated[str, typer.Option(help="Whose journal to export.")],
+    format: Annotated[str, typer.Option("--format", help="json, csv or jsonl.")] = "json",
+    out: Annotated[Path | None, typer.Option(help="File to write (default: standard output).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Export one person's whole journal."""
+    from sqlalchemy import select
+
+    from dream_mosaic.core.models import User
+    from dream_mosaic.journal import formats, service
+
+    if format not in {"json", "csv", "jsonl"}:
+        raise typer.BadParameter("use json, csv or jsonl", param_hint="--format")
+    platform = build_platform(data_dir)
+    upgrade_database(platform)
+    with platform.db.transaction(write=False) as session:
+        user = session.scalar(select(User).where(User.username == owner.lower()))
+        if user is None:
+            console.print(f"[red]No account named {owner!r}.[/]")
+            raise typer.Exit(1)
+        with (out.open("w", encoding="utf-8", newline="") if out else contextlib.nullcontext(sys.stdout)) as handle:
+            records = service.export_journal(session, user)
+            if format == "json":
+                formats.write_json(records, handle)
+            elif format == "jsonl":
+                formats.write_jsonl(records, handle)
+            else:
+                formats.write_csv(records, handle, service.EXPORT_FIELDS)
+    if out:
+        console.print(f"Wrote {out}.")
+
+
+def _register_features() -> None:
+    """Features that bring their own commands (analysis, archive, mosaic, circles) add them here."""
+    import importlib
+
+    for name in ("analysis", "archive", "mosaic", "circles"):
+        try:
+            module = importlib.import_module(f"dream_mosaic.{name}.commands")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"dream_mosaic.{name}.commands":
+                raise
+            continue
+        module.register(app)
+
+
+_register_features()
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

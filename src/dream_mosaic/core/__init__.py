@@ -1,0 +1,1 @@
+"""The small core every feature stands on: settings, database, backends, auth and the consent gate."""

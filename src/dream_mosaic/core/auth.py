@@ -1,0 +1,121 @@
+"""Who is asking: bearer tokens for the API, a session cookie for pages, and role checks.
+
+These are FastAPI dependencies; the rules about *what* a person may read live in ``consent``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+from fastapi import Depends, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dream_mosaic.core.errors import Forbidden, Unauthorized
+from dream_mosaic.core.models import AuthToken, User
+from dream_mosaic.core.platform import Platform
+from dream_mosaic.core.security import hash_password, new_token, token_hash, verify_password
+
+SESSION_COOKIE = "mosaic_session"
+SESSION_LIFETIME = timedelta(days=30)
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_platform(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+def get_session(request: Request, platform: Platform = Depends(get_platform)) -> Iterator[Session]:
+    """One database session per request. Writers take the write lock up front; endpoints commit
+    explicitly before answering, so an acknowledged write is a durable one."""
+    session = platform.db.session(write=request.method not in READ_METHODS)
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+def issue_token(session: Session, user: User, kind: str) -> str:
+    token = new_token()
+    expires = datetime.now(UTC) + SESSION_LIFETIME if kind == "session" else None
+    session.add(AuthToken(user_id=user.id, token_hash=token_hash(token), kind=kind, expires_at=expires))
+    return token
+
+
+def revoke_token(session: Session, token: str) -> None:
+    row = session.scalar(select(AuthToken).where(AuthToken.token_hash == token_hash(token)))
+    if row is not None:
+        session.delete(row)
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == username.strip().lower()))
+    ok = verify_password(user.password_hash if user else None, password)
+    return user if ok and user is not None and not user.disabled else None
+
+
+def create_user(session: Session, username: str, password: str, role: str, display_name: str | None = None) -> User:
+    user = User(
+        username=username.strip().lower(),
+        display_name=(display_name or username).strip(),
+        password_hash=hash_password(password),
+        role=role,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def presented_token(request: Request) -> tuple[str | None, str | None]:
+    """The secret the request carries and where: ('api', token) or ('session', token)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return "api", header[7:].strip()
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        return "session", cookie
+    return None, None
+
+
+def user_for_token(session: Session, token: str, kind: str) -> User | None:
+    row = session.scalar(
+        select(AuthToken).where(AuthToken.token_hash == token_hash(token), AuthToken.kind == kind)
+    )
+    if row is None or row.user.disabled:
+        return None
+    if row.expires_at is not None:
+        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+        if expires < datetime.now(UTC):
+            return None
+    return row.user
+
+
+def current_user(request: Request, session: Session = Depends(get_session)) -> User | None:
+    kind, token = presented_token(request)
+    if kind is None or token is None:
+        return None
+    if kind == "session" and request.method not in READ_METHODS:
+        # The API writes only for bearer tokens; pages post forms with CSRF tokens instead.
+        return None
+    user = user_for_token(session, token, kind)
+    if user is None and kind == "api":
+        raise Unauthorized("That access token is not valid: sign in again to get a new one.")
+    return user
+
+
+def require_user(user: User | None = Depends(current_user)) -> User:
+    if user is None:
+        raise Unauthorized("Please sign in first.")
+    return user
+
+
+def require_role(*roles: str) -> Callable[[User], User]:
+    def check(user: User = Depends(require_user)) -> User:
+        if user.role not in roles and user.role != "admin":
+            raise Forbidden(f"This needs one of the roles: {', '.join(roles)}.")
+        return user
+
+    return check

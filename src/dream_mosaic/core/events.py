@@ -1,0 +1,41 @@
+"""Signals that let features react to a dream's life without importing each other (blinker).
+
+``dream_changed`` fires inside the writing transaction, so a listener's own writes (a search index, a
+struck mosaic fragment) commit or roll back with the change. ``dream_committed`` fires once the change
+is durable, for work that must see it from another connection (background analysis).
+"""
+
+from __future__ import annotations
+
+from blinker import signal
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+dream_changed = signal("dream-changed")
+dream_committed = signal("dream-committed")
+
+CREATED, UPDATED, CONSENT, DELETED = "created", "updated", "consent", "deleted"
+
+
+def notify_dreams(session: Session, dream_ids: list[str], change: str) -> None:
+    """Tell listeners that these dreams were created, edited, re-consented or deleted in ``session``.
+
+    Listeners receive ``dream_ids`` (a list, so a bulk import is one call, not thousands) and ``change``.
+    """
+    if not dream_ids:
+        return
+    dream_changed.send(session, dream_ids=dream_ids, change=change)
+    pending: list[tuple[list[str], str]] = session.info.setdefault("dreams_committed", [])
+    if not pending:
+        event.listen(session, "after_commit", _after_commit, once=True)
+        event.listen(session, "after_rollback", _after_rollback, once=True)
+    pending.append((list(dream_ids), change))
+
+
+def _after_commit(session: Session) -> None:
+    for dream_ids, change in session.info.pop("dreams_committed", []):
+        dream_committed.send(session, dream_ids=dream_ids, change=change)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop("dreams_committed", None)

@@ -1,0 +1,132 @@
+"""Background jobs through Huey, with the backend picked by URL.
+
+- ``sqlite:///path`` (the default, in the data directory): jobs survive a crash of the process.
+- ``redis://host:port/db``: several processes; run ``mosaic worker`` beside ``mosaic serve``.
+- ``postgresql://…``: Huey's PostgreSQL storage.
+- ``memory://``: in-process and volatile, for tests. ``memory://?immediate=1`` runs jobs synchronously.
+
+Features declare jobs with :func:`job` at import time; :class:`JobQueue` binds them to a Huey instance
+when the platform starts, so the code that enqueues never knows which backend it has.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey
+from huey.consumer import Consumer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class JobSpec:
+    name: str
+    func: Callable[..., Any]
+    retries: int
+    retry_delay: float
+
+
+_jobs: dict[str, JobSpec] = {}
+
+
+def job(name: str, *, retries: int = 5, retry_delay: float = 1.0) -> Callable[[Callable[..., Any]], JobSpec]:
+    """Declare a background job. Retries back off exponentially from ``retry_delay`` seconds.
+
+    Jobs run at least once: they must be idempotent (write results keyed by what they computed).
+    """
+
+    def decorator(func: Callable[..., Any]) -> JobSpec:
+        spec = JobSpec(name=name, func=func, retries=retries, retry_delay=retry_delay)
+        _jobs[name] = spec
+        return spec
+
+    return decorator
+
+
+def registered_jobs() -> dict[str, JobSpec]:
+    return dict(_jobs)
+
+
+class _EmbeddedConsumer(Consumer):  # type: ignore[misc]
+    """A Huey consumer that runs inside another server: the host process owns the signal handlers."""
+
+    def _set_signal_handlers(self) -> None:
+        return None
+
+
+def _make_huey(url: str) -> Huey:
+    parsed = urlparse(url)
+    scheme = parsed.scheme.split("+", 1)[0]
+    options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+    if scheme == "memory":
+        return MemoryHuey("mosaic", immediate=options.get("immediate") in {"1", "true"})
+    if scheme == "sqlite":
+        path = url.split(":///", 1)[1].split("?", 1)[0]
+        return SqliteHuey("mosaic", filename=path, fsync=True)
+    if scheme in {"redis", "rediss"}:
+        return RedisHuey("mosaic", url=url)
+    if scheme in {"postgresql", "postgres"}:
+        return PostgresHuey("mosaic", dsn=url.replace("postgresql+psycopg://", "postgresql://"))
+    raise ValueError(f"Unknown job queue URL scheme {parsed.scheme!r}: use sqlite://, redis://, memory://")
+
+
+class JobQueue:
+    def __init__(self, url: str, *, workers: int = 2) -> None:
+        self.url = url
+        self.huey = _make_huey(url)
+        self.workers = workers
+        self._tasks: dict[str, Any] = {}
+        self._consumer: _EmbeddedConsumer | None = None
+        for spec in registered_jobs().values():
+            self._bind(spec)
+
+    def _bind(self, spec: JobSpec) -> None:
+        self._tasks[spec.name] = self.huey.task(
+            name=spec.name, retries=spec.retries, retry_delay=spec.retry_delay, retry_backoff=2.0
+        )(spec.func)
+
+    def enqueue(self, name: str, *args: Any) -> None:
+        if name not in self._tasks:
+            spec = _jobs.get(name)
+            if spec is None:
+                raise KeyError(f"no job named {name!r}")
+            self._bind(spec)
+        self._tasks[name](*args)
+
+    def pending_count(self) -> int:
+        return int(self.huey.pending_count())
+
+    def start_workers(self) -> None:
+        """Run workers as threads of this process (the embedded default)."""
+        if self.huey.immediate or self._consumer is not None:
+            return
+        self._consumer = _EmbeddedConsumer(
+            self.huey, workers=self.workers, worker_type="thread", periodic=False, max_delay=0.5,
+            initial_delay=0.05, check_worker_health=False,
+        )
+        self._consumer.start()
+
+    def stop_workers(self) -> None:
+        if self._consumer is not None:
+            self._consumer.stop(graceful=True)
+            self._consumer = None
+
+    def run_worker_forever(self) -> None:
+        """``mosaic worker``: a dedicated process with Huey's own signal handling."""
+        consumer = self.huey.create_consumer(workers=self.workers, worker_type="thread", periodic=False)
+        consumer.run()
+
+    def drain(self) -> int:
+        """Run every queued job now, in this thread (used by the CLI and tests)."""
+        done = 0
+        while True:
+            task = self.huey.dequeue()
+            if task is None:
+                return done
+            self.huey.execute(task)
+            done += 1

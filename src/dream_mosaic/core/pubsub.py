@@ -1,0 +1,41 @@
+"""Publish/subscribe between server processes, by URL: ``memory://`` in one process, ``redis://`` across
+several. A thin seam over encode/broadcaster so the live features never name a backend."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from broadcaster import Broadcast
+
+
+class PubSub:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._broadcast = Broadcast(url)
+        self.connected = False
+
+    async def connect(self) -> None:
+        if not self.connected:
+            await self._broadcast.connect()
+            self.connected = True
+
+    async def disconnect(self) -> None:
+        if self.connected:
+            await self._broadcast.disconnect()
+            self.connected = False
+
+    async def publish(self, channel: str, message: dict[str, Any]) -> None:
+        await self._broadcast.publish(channel=channel, message=json.dumps(message, default=str))
+
+    @asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
+        async with self._broadcast.subscribe(channel=channel) as subscriber:
+
+            async def messages() -> AsyncIterator[dict[str, Any]]:
+                async for event in subscriber:  # type: ignore[union-attr]
+                    yield json.loads(event.message)
+
+            yield messages()

@@ -1,0 +1,1 @@
+"""Governance: accounts and roles, and the tamper-evident audit log guardians read."""

@@ -1,0 +1,88 @@
+"""Sign-in, sign-up and sign-out pages (session cookie)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from dream_mosaic.core import auth
+from dream_mosaic.core.auth import SESSION_COOKIE, get_session
+from dream_mosaic.core.errors import Conflict
+from dream_mosaic.core.pages import check_csrf, page_user, redirect, render
+from dream_mosaic.core.models import User
+from dream_mosaic.governance import service
+from dream_mosaic.governance.schemas import SignUp
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an open redirect would let a link send people anywhere after sign-in.
+    return target if target and target.startswith("/") and not target.startswith("//") else "/journal"
+
+
+def _signed_in(request: Request, session: Session, user: User, target: str) -> Response:
+    token = auth.issue_token(session, user, "session")
+    session.commit()
+    response = redirect(_safe_next(target))
+    secure = request.url.scheme == "https"
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure,
+                        max_age=int(auth.SESSION_LIFETIME.total_seconds()))
+    return response
+
+
+@router.get("/")
+def home(request: Request, user: User | None = Depends(page_user)) -> Response:
+    return render(request, "home.html", {"user": user})
+
+
+@router.get("/signin")
+def signin_form(request: Request, next: str | None = None, user: User | None = Depends(page_user)) -> Response:
+    return render(request, "governance/signin.html", {"user": user, "next": _safe_next(next)})
+
+
+@router.post("/signin")
+def signin(request: Request, username: str = Form(max_length=64), password: str = Form(max_length=256),
+           next: str = Form("/journal"), session: Session = Depends(get_session)) -> Response:
+    user = auth.authenticate(session, username, password)
+    if user is None:
+        return render(request, "governance/signin.html",
+                      {"error": "Wrong username or password.", "username": username, "next": _safe_next(next)},
+                      status=401)
+    return _signed_in(request, session, user, next)
+
+
+@router.get("/signup")
+def signup_form(request: Request) -> Response:
+    return render(request, "governance/signup.html", {})
+
+
+@router.post("/signup")
+def signup(request: Request, username: str = Form(max_length=64), password: str = Form(max_length=256),
+           display_name: str = Form("", max_length=120), session: Session = Depends(get_session)) -> Response:
+    try:
+        data = SignUp(username=username, password=password, display_name=display_name or None)
+        user = service.sign_up(session, data.username, data.password, data.display_name)
+    except ValidationError as exc:
+        errors = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+                           for e in exc.errors())
+        return render(request, "governance/signup.html",
+                      {"error": errors, "username": username, "display_name": display_name}, status=422)
+    except Conflict as exc:
+        return render(request, "governance/signup.html",
+                      {"error": exc.detail, "username": username, "display_name": display_name}, status=409)
+    return _signed_in(request, session, user, "/journal")
+
+
+@router.post("/signout")
+def signout(request: Request, csrf: str = Form(""), session: Session = Depends(get_session)) -> Response:
+    check_csrf(request, csrf, request.app.state.platform)
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        auth.revoke_token(session, token)
+        session.commit()
+    response = redirect("/?flash=You+are+signed+out.")
+    response.delete_cookie(SESSION_COOKIE)
+    return response

@@ -1,0 +1,1 @@
+"""The journal: a dreamer's own dreams, and the consent each carries."""

@@ -1,0 +1,100 @@
+"""Every journal query. Reads start from the consent gate; writes touch only the owner's rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from sqlalchemy import Select, Text, cast, func, select
+from sqlalchemy.orm import Session
+
+from dream_mosaic.core import consent
+from dream_mosaic.core.models import Circle, CircleMember, Dream, IdempotencyKey, User
+
+SORTS = {
+    "dreamt_on": (Dream.dreamt_on.asc(), Dream.created_at.asc()),
+    "-dreamt_on": (Dream.dreamt_on.desc(), Dream.created_at.desc()),
+    "created_at": (Dream.created_at.asc(),),
+    "-created_at": (Dream.created_at.desc(),),
+    "title": (Dream.title.asc(), Dream.created_at.asc()),
+    "-title": (Dream.title.desc(), Dream.created_at.desc()),
+}
+
+
+class DreamRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get_readable(self, viewer: User | None, dream_id: str) -> Dream | None:
+        return self.session.scalar(consent.readable_dreams(viewer).where(Dream.id == dream_id))
+
+    def get_own(self, viewer: User, dream_id: str) -> Dream | None:
+        return self.session.scalar(consent.own_dreams(viewer).where(Dream.id == dream_id))
+
+    def own_query(
+        self,
+        viewer: User,
+        *,
+        q: str | None = None,
+        tag: str | None = None,
+        visibility: str | None = None,
+        lucid: bool | None = None,
+        nightmare: bool | None = None,
+        recurring: bool | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> Select[tuple[Dream]]:
+        stmt = consent.own_dreams(viewer)
+        if q:
+            pattern = f"%{q.lower()}%"
+            stmt = stmt.where(func.lower(Dream.text).like(pattern) | func.lower(Dream.title).like(pattern))
+        if visibility:
+            stmt = stmt.where(Dream.visibility == visibility)
+        for column, wanted in ((Dream.lucid, lucid), (Dream.nightmare, nightmare), (Dream.recurring, recurring)):
+            if wanted is not None:
+                stmt = stmt.where(column.is_(wanted))
+        if since:
+            stmt = stmt.where(Dream.dreamt_on >= since)
+        if until:
+            stmt = stmt.where(Dream.dreamt_on <= until)
+        if tag:
+            # Tags are a small JSON list; matching the quoted tag inside it works on SQLite and PostgreSQL.
+            stmt = stmt.where(func.lower(cast(Dream.tags, Text)).like(f'%"{tag.lower()}"%'))
+        return stmt
+
+    def page(self, stmt: Select[tuple[Dream]], sort: str, limit: int, offset: int) -> tuple[list[Dream], int]:
+        total = self.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        rows = self.session.scalars(stmt.order_by(*SORTS[sort]).limit(limit).offset(offset)).all()
+        return list(rows), total
+
+    def iter_own(self, viewer: User, batch: int = 500) -> Iterator[Dream]:
+        stmt = consent.own_dreams(viewer).order_by(Dream.created_at, Dream.id)
+        yield from self.session.scalars(stmt.execution_options(yield_per=batch))
+
+    def hashes_of(self, owner_id: str, hashes: list[str]) -> set[str]:
+        if not hashes:
+            return set()
+        rows = self.session.scalars(
+            select(Dream.content_hash).where(Dream.owner_id == owner_id, Dream.content_hash.in_(hashes))
+        )
+        return set(rows)
+
+    def own_ids(self, owner_id: str, ids: list[str]) -> set[str]:
+        if not ids:
+            return set()
+        return set(self.session.scalars(select(Dream.id).where(Dream.owner_id == owner_id, Dream.id.in_(ids))))
+
+    def member_circle_ids(self, viewer: User, circle_ids: list[str]) -> set[str]:
+        """Of ``circle_ids``, those the viewer belongs to (one may share only into one's own circles)."""
+        if not circle_ids:
+            return set()
+        rows = self.session.scalars(
+            select(Circle.id)
+            .join(CircleMember, CircleMember.circle_id == Circle.id)
+            .where(Circle.id.in_(circle_ids), CircleMember.user_id == viewer.id)
+        )
+        return set(rows)
+
+    def idempotent(self, user_id: str, key: str) -> IdempotencyKey | None:
+        return self.session.get(IdempotencyKey, (user_id, key))
+

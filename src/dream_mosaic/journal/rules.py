@@ -1,0 +1,20 @@
+"""Plain rules of the journal, without I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+
+_SPACE = re.compile(r"\s+")
+
+
+def content_hash(text: str, dreamt_on: date | None, collection: str | None = None) -> str:
+    """The identity of a dream for de-duplication: same words, same night, same series."""
+    normalised = _SPACE.sub(" ", text).strip().lower()
+    key = f"{collection or ''}\x1f{dreamt_on.isoformat() if dreamt_on else ''}\x1f{normalised}"
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def request_fingerprint(payload: str) -> str:
+    return hashlib.sha256(payload.encode()).hexdigest()

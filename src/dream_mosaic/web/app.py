@@ -1,0 +1,73 @@
+"""Builds the ASGI application from a :class:`Platform`: every feature's API and pages on one app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+
+from dream_mosaic import __version__
+from dream_mosaic.circles import endpoints as circles_api
+from dream_mosaic.circles import pages as circles_pages
+from dream_mosaic.core.platform import Platform
+from dream_mosaic.governance import endpoints as governance_api
+from dream_mosaic.governance import pages as governance_pages
+from dream_mosaic.journal import endpoints as journal_api
+from dream_mosaic.journal import pages as journal_pages
+from dream_mosaic.web import problems
+from dream_mosaic.web.limits import BodyLimit
+
+STATIC = Path(__file__).resolve().parent / "static"
+ROUTERS = [
+    governance_api.router, journal_api.router, circles_api.router,
+    governance_pages.router, journal_pages.router, circles_pages.router,
+]
+
+
+def create_app(platform: Platform | None = None) -> FastAPI:
+    platform = platform or Platform()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await platform.pubsub.connect()
+        if platform.settings.queue_in_process:
+            platform.queue.start_workers()
+        try:
+            yield
+        finally:
+            platform.queue.stop_workers()
+            await platform.pubsub.disconnect()
+
+    app = FastAPI(
+        title="Dream Mosaic",
+        version=__version__,
+        description="Share dreams together without losing anyone's individuality.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+        redoc_url=None,
+    )
+    app.state.platform = platform
+    problems.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/api/v1/health", tags=["platform"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    app.add_middleware(BodyLimit, max_bytes=platform.settings.max_body_bytes, upload_max_bytes=50_000_000)
+    return app
