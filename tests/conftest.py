@@ -1,4 +1,5 @@
 """Fixtures shared by every test: real databases (SQLite and PostgreSQL), a real app, real clients.
+Read CONTRIBUTING.md before adding tests (markers, time budget, coordination rules).
 
 - ``platform`` is parametrised over the two databases: a test that uses it runs on both.
 - ``client`` is a Starlette TestClient over the whole app, with the lifespan running.

@@ -1,4 +1,7 @@
-"""Alembic migrations for every feature's tables. ``mosaic db upgrade`` applies them."""
+"""Alembic migrations for every feature's tables. ``mosaic db upgrade`` applies them.
+
+How to add a feature's migration (keep only your own tables in it): see CONTRIBUTING.md.
+"""
 
 from __future__ import annotations
 

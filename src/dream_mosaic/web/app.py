@@ -1,4 +1,7 @@
-"""Builds the ASGI application from a :class:`Platform`: every feature's API and pages on one app."""
+"""Builds the ASGI application from a :class:`Platform`: every feature's API and pages on one app.
+
+Adding a feature's routers: one line in ``ROUTERS``. Read CONTRIBUTING.md first (coordination rules).
+"""
 
 from __future__ import annotations
 
