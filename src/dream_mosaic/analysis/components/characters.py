@@ -82,9 +82,8 @@ stranger: 1 I S A
 strangers: 2 J S A
 person: 1 I S A
 couple: 2 J S A
-someone somebody anyone anybody: 1 I U A
-people crowd everyone everybody audience group gang mob students passengers customers guests \
-  crew team others folks: 2 J U A
+someone somebody: 1 I U A
+people crowd audience group gang mob students passengers customers guests crew team: 2 J U A
 """
     .replace("\\\n", " ")
 )
@@ -151,13 +150,40 @@ _NOT_NAMES = frozenset(
     american america american's spanish italian chinese japanese russian mexican indian african jewish
     catholic christian english bible tv dr mr mrs ms st street city avenue road county hall school
     university college church park lake river hotel hospital center building store mountain island
-    beach north south east west new old big little dream dreams bl""".split()
+    beach north south east west new old big little dream dreams bl alabama alaska arizona arkansas
+    california colorado connecticut delaware florida georgia hawaii idaho illinois indiana iowa kansas
+    kentucky louisiana maine maryland massachusetts michigan minnesota mississippi missouri montana
+    nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont washington wisconsin
+    wyoming york jersey carolina dakota chicago boston london paris rome berlin canada mexico europe
+    england france germany italy spain china japan russia africa asia india ireland scotland israel
+    hollywood manhattan vegas angeles francisco""".split()
 )
 _PLACE_AFTER = frozenset(
-    """city street st avenue ave road rd county hall school university college church park lake river
+    """cafe assn association group drugs orthodox falls synagogue temple society institute inc co corp
+    department dept center centre bank market shop shops motors airlines magazine times news show
+    city street st avenue ave road rd county hall school university college church park lake river
     hotel hospital center building store mountain mountains island beach state states high bay valley
     airport station mall restaurant cafe library theater theatre club company house""".split()
 )
+_COMMON_CAPITALISED = frozenset(
+    """also finally later just see note are all section math truth mass general bulletin scandal
+    relativity maybe after before now then suddenly meanwhile again however yes well oh hey hello
+    please thanks thank yeah sure wow anyway still yet soon next first second third last once perhaps
+    somehow somewhere everyone someone something nothing everything anything nobody people some many
+    most much more several both each every either neither other another such what which who whom whose
+    where when why how while though although because since until unless if than that this these those
+    there here it its he she they we you me him her us them my your his our their mine yours hers ours
+    theirs one two three four five six seven eight nine ten hundred thousand am pm tv radio internet
+    mom dad mommy daddy grandma grandpa sir madam lady ma'am baby honey dear darling love heaven hell
+    christ jesus lord satan god church mass bible prayer sunday""".split()
+)
+ETHNIC = frozenset(
+    """arab arabs israeli israelis afghan afghans turk turks german germans mexican mexicans chinese
+    japanese indian indians african africans negro negroes russian russians frenchman frenchmen
+    italian italians irishman englishman asian asians hispanic hispanics jew jews gypsy gypsies
+    oriental orientals eskimo eskimos""".split()
+)
+_CLERGY_TITLES = frozenset("father fr sister brother reverend rev pastor rabbi monsignor".split())
 _PLACE_BEFORE = frozenset("in at near into toward towards through across from visiting".split())
 _NEW_MARKERS = frozenset("another other second third different new a an one".split())
 _MALE_PRON = frozenset("he him his himself he's".split())
@@ -187,6 +213,7 @@ class Mention:
 
 def find_mentions(doc: DreamDoc) -> list[Mention]:
     toks = doc.tokens
+    doc.scratch["lower_words"] = {t.text for t in toks if t.text.islower() and len(t.text) > 2}
     lowers = [t.lower for t in toks]
     out: list[Mention] = []
     i = 0
@@ -195,6 +222,20 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
         w = lowers[i]
         base = w[:-2] if w.endswith("'s") else w
         prev = lowers[i - 1] if i > 0 else ""
+        nxt_tok = toks[i + 1] if i + 1 < n else None
+        if (base in _CLERGY_TITLES and toks[i].is_title and nxt_tok is not None and nxt_tok.is_title
+                and nxt_tok.text[:1].isalpha() and lowers[i + 1] not in _NOT_NAMES):
+            sex = "F" if base == "sister" else "M"
+            key = "name:" + lowers[i + 1].replace("'s", "")
+            out.append(Mention(key, "1", sex, "O", "A", "human", i, i + 1))
+            i += 2
+            continue
+        if base in ETHNIC and (base.endswith("s") or prev in {"a", "an", "the", "two", "some", "three"}
+                               or base in {"chinese", "japanese"} and prev in {"a", "the", "some"}):
+            num = "2" if base.endswith("s") or prev in {"two", "some", "three"} else "1"
+            out.append(Mention("eth:" + base, num, "J" if num == "2" else "I", "E", "A", "human", i, i))
+            i += 1
+            continue
         # kinship with possessive "my" etc. or any human noun
         if base in HUMAN_NOUNS:
             if base in {"ma", "pop", "mum", "lady", "fellow", "gal", "partner", "date", "agent"} and not (
@@ -260,9 +301,19 @@ def _is_name(toks: list[Any], lowers: list[str], doc: DreamDoc, i: int) -> bool:
     w = lowers[i].replace("'s", "")
     if w in _NOT_NAMES or len(w) < 2:
         return False
+    if t.text.isupper() and w not in MALE_NAMES and w not in FEMALE_NAMES:
+        return False  # emphasis or an acronym, not a name
+    if w in _COMMON_CAPITALISED or w in ETHNIC or w in _PLACE_AFTER:
+        return False
+    if w in doc.scratch.get("lower_words", ()):
+        return False  # the same word also appears in lower case: a common word, not a name
+    if i > 0 and lowers[i - 1] in {"the", "a", "an"}:
+        return False  # "the Kendell", "a Columbine": a place or a thing
     if i > 0 and lowers[i - 1] in _PLACE_BEFORE and w not in MALE_NAMES and w not in FEMALE_NAMES:
         return False
-    sentence_initial = i == doc.sentences[t.sent].first_token or (i > 0 and lowers[i - 1] in {'"', "\u201c"})
+    sentence_initial = i == doc.sentences[t.sent].first_token or (
+        i > 0 and lowers[i - 1] in {'"', "\u201c", ":", ";", "-", "(", "[", ".", "!", "?", "<", ">", "/"}
+    )
     if sentence_initial:
         # sentence-initial capitals are names only when listed or followed by a verb-ish word
         return w in MALE_NAMES or w in FEMALE_NAMES

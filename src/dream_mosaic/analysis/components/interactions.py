@@ -20,30 +20,38 @@ attack attacked attacking attacks chase chased chasing chases grab grabbed grabb
 shove shoved strangle strangled choke choked choking bite bit bitten biting wrestle wrestled fought fight
 fighting tackle tackled injure injured kidnap kidnapped capture captured arrest arrested pursue pursued
 pursuing hunt hunted hunting strike struck whip whipped torture tortured poison poisoned drown drowned
-smash smashed throttle throttled knife knifed spank spanked pinch pinched rape raped""".split()
+smash smashed throttle throttled knife knifed spank spanked pinch pinched rape raped aim aimed
+fired_at shot_at threw_at throwing_at raid raided tied_up dragged drag dragging knocked knock_down tripped
+jumped_on held_captive captivity imprisoned trapped_me forced slashed beheaded hanged execute executed""".split()
 _VERBAL = """yell yelled yelling yells shout shouted shouting scream screamed screaming argue argued arguing
 argument quarrel quarreled quarrelled insult insulted insulting criticize criticized criticised
 criticizing scold scolded scolding accuse accused accusing threaten threatened threatening curse cursed
 cursing blame blamed blaming mock mocked mocking tease teased teasing glare glared refuse refused reject
 rejected ignore ignored ignoring steal stole stolen stealing rob robbed robbing destroy destroyed
-destroying betray betrayed cheat cheated snapped nagging nagged bossed sneered""".split()
+destroying betray betrayed cheat cheated snapped nagging nagged bossed sneered demanded demand
+ordered hollered holler lectured lecture punished punish fired kicked_out excluded forbade forbid
+campused laughed_at made_fun complained complain insisted warned scorned sued reported_me
+disapproved hated hates hate resent resented""".split()
 _FRIENDLY = """help helped helping helps hug hugged hugging hugs embrace embraced embracing comfort comforted
 comforting gave give gives giving invite invited inviting welcome welcomed greet greeted greeting smiled
 smile smiling waved wave compliment complimented praise praised thank thanked thanking protect protected
 rescue rescued rescuing save saved saving visit visited visiting offer offered offering share shared
 sharing introduced introduce married marry marries befriend befriended consoled console forgave forgive
-congratulated congratulate cheered""".split()
+congratulated congratulate cheered took_care taking_care fed feed cared_for asked_me_to_dance
+danced_with dancing_with asked_me_out dated dating bought_me brought_me drove_me took_me taking_me
+escorted walked_me showed_me held_my_hand held_hands holding_hands defended defend supported
+encouraged encourage listened_to treated liked likes""".split()
 _SEXUAL = """kiss kissed kissing kisses caress caressed caressing fondle fondled fondling seduce seduced
 seducing sex intercourse making_love made_love make_love slept_with sleep_with sleeping_with fuck fucked
 fucking erotic sexual sexually making_out made_out necking petting orgasm raped rape""".split()
 
 _LEXICON: dict[tuple[str, ...], tuple[str, bool]] = {}
 for _w in _PHYSICAL:
-    _LEXICON[(_w,)] = ("aggression", True)
+    _LEXICON[tuple(_w.split("_"))] = ("aggression", True)
 for _w in _VERBAL:
-    _LEXICON[(_w,)] = ("aggression", False)
+    _LEXICON[tuple(_w.split("_"))] = ("aggression", False)
 for _w in _FRIENDLY:
-    _LEXICON[(_w,)] = ("friendliness", False)
+    _LEXICON[tuple(_w.split("_"))] = ("friendliness", False)
 for _w in _SEXUAL:
     _LEXICON[tuple(_w.split("_"))] = ("sexuality", False)
 _FIRST: dict[str, list[tuple[str, ...]]] = {}
@@ -55,7 +63,8 @@ for _v in _FIRST.values():
 _NEEDS_OBJECT = frozenset(
     "smiled smile smiling waved wave shot shoot shooting scream screamed screaming yell yelled yelling "
     "shout shouted shouting hunt hunting save saved saving visit visited give gave gives giving offer "
-    "offered share shared fight fighting fought".split()
+    "offered share shared fight fighting fought fed feed treated liked likes listened_to fired aim aimed "
+    "forced supported ordered demanded warned complained insisted".split()
 )
 _PASSIVE = frozenset("was were got been being is are get gets".split())
 
@@ -78,19 +87,21 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
         last = i + len(match) - 1
         kind, physical = _LEXICON[match]
         prev = lowers[i - 1] if i else ""
-        if prev in {"not", "never", "didn't", "don't", "couldn't", "wouldn't", "no"}:
-            i = last + 1
+        if prev in {"not", "never", "didn't", "don't", "couldn't", "wouldn't", "no"} or (
+            prev in {"a", "an", "the", "this", "that", "my", "his", "her", "gun", "big"} and len(match) == 1
+        ):
+            i = last + 1  # negated, or a noun ("a shot", "the fight")
             continue
         subj = subject_before(doc, i)
         obj = object_after(doc, last)
-        if lowers[i] in _NEEDS_OBJECT and obj is None:
+        if "_".join(match) in _NEEDS_OBJECT and obj is None:
             i = last + 1
             continue
         if prev in _PASSIVE and last + 1 < len(lowers) and lowers[last + 1] == "by":
             subj, obj = object_after(doc, last + 1), subj
         elif prev in _PASSIVE:
             subj, obj = None, subj
-        if subj is None and obj is None:
+        if subj is None and obj is None and not physical:
             i = last + 1
             continue
         if subj is not None and subj == obj:

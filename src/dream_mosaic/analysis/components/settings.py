@@ -23,7 +23,7 @@ OUTDOOR = frozenset(
     cemetery graveyard alley trail creek stream pond canyon""".split()
 )
 _FAMILIAR_DET = frozenset("my our home mom's dad's parents' grandma's grandmother's".split())
-_UNFAMILIAR_DET = frozenset("a an some strange unfamiliar unknown foreign".split())
+_UNFAMILIAR_DET = frozenset("strange unfamiliar unknown foreign weird different".split())
 
 
 def find_settings(doc: DreamDoc) -> list[Setting]:
