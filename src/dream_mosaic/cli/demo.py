@@ -66,12 +66,12 @@ def seed(session: Session) -> bool:
     night = date.today() - timedelta(days=14)
     for name, dreams in DREAMS.items():
         for i, (title, text, visibility, attribution, tags) in enumerate(dreams):
-            data = DreamCreate(
-                title=title, text=text, visibility=visibility, attribution=attribution, tags=tags,
-                dreamt_on=night + timedelta(days=3 * i + len(name)),
-                circle_ids=[circle.id] if visibility == "circle" else [],
-                nightmare="storm" in tags, lucid="lucid" in tags,
-            )
+            data = DreamCreate.model_validate({
+                "title": title, "text": text, "visibility": visibility, "attribution": attribution, "tags": tags,
+                "dreamt_on": night + timedelta(days=3 * i + len(name)),
+                "circle_ids": [circle.id] if visibility == "circle" else [],
+                "nightmare": "storm" in tags, "lucid": "lucid" in tags,
+            })
             journal.create_dream(session, users[name], data)
     session.flush()
     return True

@@ -44,12 +44,12 @@ def readable_clause(viewer: User | None) -> ColumnElement[bool]:
     )
 
 
-def readable_dreams(viewer: User | None) -> Select[tuple[Dream]]:
+def readable_dreams(viewer: User | None) -> Select[Dream]:
     """All dreams ``viewer`` may read; narrow it further, never widen it."""
     return select(Dream).where(readable_clause(viewer))
 
 
-def circle_dreams(viewer: User | None, circle_id: str) -> Select[tuple[Dream]]:
+def circle_dreams(viewer: User | None, circle_id: str) -> Select[Dream]:
     """The dreams shared into one circle that ``viewer`` may read there (members only)."""
     if viewer is None or viewer.disabled:
         return select(Dream).where(false())
@@ -65,11 +65,11 @@ def circle_dreams(viewer: User | None, circle_id: str) -> Select[tuple[Dream]]:
     )
 
 
-def own_dreams(viewer: User) -> Select[tuple[Dream]]:
+def own_dreams(viewer: User) -> Select[Dream]:
     return select(Dream).where(Dream.owner_id == viewer.id)
 
 
-def research_dreams(viewer: User | None) -> Select[tuple[Dream]]:
+def research_dreams(viewer: User | None) -> Select[Dream]:
     """Dreams whose dreamers consented to research use. Only archivists, guardians and admins export."""
     allowed = viewer is not None and not viewer.disabled and viewer.role in {"archivist", "guardian", "admin"}
     return select(Dream).where(Dream.visibility == Visibility.research.value if allowed else false())

@@ -36,6 +36,7 @@ class PubSub:
 
             async def messages() -> AsyncIterator[dict[str, Any]]:
                 async for event in subscriber:  # type: ignore[union-attr]
-                    yield json.loads(event.message)
+                    if event is not None:
+                        yield json.loads(event.message)
 
             yield messages()

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from dream_mosaic.core import auth
 from dream_mosaic.core.auth import SESSION_COOKIE, get_session
 from dream_mosaic.core.errors import Conflict
-from dream_mosaic.core.pages import check_csrf, page_user, redirect, render
 from dream_mosaic.core.models import User
+from dream_mosaic.core.pages import check_csrf, page_user, redirect, render
 from dream_mosaic.governance import service
 from dream_mosaic.governance.schemas import SignUp
 

@@ -43,7 +43,7 @@ class DreamRepository:
         recurring: bool | None = None,
         since: date | None = None,
         until: date | None = None,
-    ) -> Select[tuple[Dream]]:
+    ) -> Select[Dream]:
         stmt = consent.own_dreams(viewer)
         if q:
             pattern = f"%{q.lower()}%"
@@ -62,7 +62,7 @@ class DreamRepository:
             stmt = stmt.where(func.lower(cast(Dream.tags, Text)).like(f'%"{tag.lower()}"%'))
         return stmt
 
-    def page(self, stmt: Select[tuple[Dream]], sort: str, limit: int, offset: int) -> tuple[list[Dream], int]:
+    def page(self, stmt: Select[Dream], sort: str, limit: int, offset: int) -> tuple[list[Dream], int]:
         total = self.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
         rows = self.session.scalars(stmt.order_by(*SORTS[sort]).limit(limit).offset(offset)).all()
         return list(rows), total

@@ -31,7 +31,7 @@ def present(dream: Dream, viewer: User | None, circle_mode: str | None = None) -
         nightmare=dream.nightmare,
         recurring=dream.recurring,
         mood=dream.mood,
-        author=Author(**consent.author_label(dream, viewer, circle_mode)),
+        author=_author(dream, viewer, circle_mode),
         created_at=dream.created_at,
         updated_at=dream.updated_at,
         analysis_status=dream.analysis_status,
@@ -40,6 +40,11 @@ def present(dream: Dream, viewer: User | None, circle_mode: str | None = None) -
         circle_ids=dream.circle_ids if mine else None,
         collection=dream.collection.slug if dream.collection else None,
     )
+
+
+def _author(dream: Dream, viewer: User | None, circle_mode: str | None) -> Author:
+    label = consent.author_label(dream, viewer, circle_mode)
+    return Author(attribution=label["attribution"] or "anonymous", name=label["name"])
 
 
 def _check_circles(repo: DreamRepository, viewer: User, data: ConsentUpdate | DreamCreate) -> list[str]:
