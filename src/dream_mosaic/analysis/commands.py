@@ -1,0 +1,104 @@
+"""CLI: ``mosaic analyze --input TEXTS.jsonl --output OUT.jsonl`` and ``mosaic evaluate CODED.csv --json``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+console = Console(stderr=True)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=False,
+    )
+
+
+def analyze_jsonl(input_path: Path, output_path: Path, batch: int = 256, show_progress: bool = True) -> int:
+    """Analyse one JSON object per line (``id``, ``text``) into one full analysis per line. Returns count."""
+    from . import analyze_many
+
+    lines = [ln for ln in input_path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    records: list[dict[str, Any]] = []
+    for n, ln in enumerate(lines, 1):
+        obj = json.loads(ln)
+        if not isinstance(obj, dict) or "text" not in obj:
+            raise typer.BadParameter(f"line {n}: expected an object with 'id' and 'text'")
+        records.append(obj)
+    written = 0
+    with output_path.open("w", encoding="utf-8") as out, _progress() as progress:
+        task = progress.add_task("Analysing", total=len(records), visible=show_progress)
+        for start in range(0, len(records), batch):
+            chunk = records[start : start + batch]
+            for rec, analysis in zip(chunk, analyze_many([str(r["text"]) for r in chunk]), strict=True):
+                row = {"id": rec.get("id"), **analysis.model_dump(mode="json")}
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+                written += 1
+            progress.update(task, advance=len(chunk))
+    return written
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``analyze`` and ``evaluate`` to the ``mosaic`` command line."""
+
+    @app.command("analyze")
+    def analyze_command(
+        input: Annotated[Path, typer.Option("--input", exists=True, dir_okay=False,
+                                            help="JSON lines with 'id' and 'text'.")],
+        output: Annotated[Path, typer.Option("--output", dir_okay=False,
+                                             help="Where to write one analysis per line.")],
+    ) -> None:
+        """Analyse texts without storing them (Hall & Van de Castle coding and more)."""
+        n = analyze_jsonl(input, output)
+        console.print(f"Analysed {n} texts into {output}")
+
+    @app.command("evaluate")
+    def evaluate_command(
+        coded: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                              help="Human HVdC codes, in the format of hvdc_coded.csv.")],
+        as_json: Annotated[bool, typer.Option("--json", help="Print the full result as one JSON object.")] = False,
+        folds: Annotated[int, typer.Option(help="Cross-validation folds for the learned layer.")] = 5,
+        no_cv: Annotated[bool, typer.Option("--no-cv", help="Score the shipped model as is (only for a file "
+                                                           "it was not trained on).")] = False,
+    ) -> None:
+        """Score the analysis against human coders (emotions by cross-validation)."""
+        from .evaluate import evaluate
+
+        with _progress() as progress:
+            tasks: dict[str, Any] = {}
+
+            def report(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(stage.capitalize(), total=total)
+                progress.update(tasks[stage], completed=done)
+
+            result = evaluate(coded, folds=folds, cross_validate=not no_cv, progress=report)
+        if as_json:
+            sys.stdout.write(json.dumps(result, indent=2) + "\n")
+            return
+        table = Table(title=f"Emotions ({result['protocol']})")
+        table.add_column("subset")
+        for c in ("AN", "AP", "SD", "CO", "HA"):
+            table.add_column(f"{c} F1")
+        table.add_column("macro F1")
+        table.add_column("micro F1")
+        for subset in ("all_reports", "emotion_bearing"):
+            s = result["emotions"][subset]
+            table.add_row(subset, *[f"{s[c]['f1']:.3f}" for c in ("AN", "AP", "SD", "CO", "HA")],
+                          f"{s['macro_f1']:.3f}", f"{s['micro_f1']:.3f}")
+        Console().print(table)
+        ch = result["characters"]
+        Console().print(
+            f"Characters per report: r = {ch['per_report_count']['pearson_r']}, "
+            f"MAE = {ch['per_report_count']['mae']}; character indicators MAE "
+            f"{ch['indicators']['mae_points_character_indicators']} points per series; "
+            f"{result['reports_per_second']} reports/s"
+        )
