@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 _TOKEN_RE = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:['\u2019][A-Za-z]+)*|\d+(?:[.,]\d+)*|[^\w\s]")
 # A sentence ends at . ! ? (possibly repeated, possibly followed by a closing quote or bracket) and space.
-_SENT_END_RE = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+|\n\s*\n|(?<=\])\s+")
+_SENT_END_RE = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s)|\n\s*\n|\](?=\s)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +41,10 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
     for m in _SENT_END_RE.finditer(text):
-        end = m.start()
+        end = m.end()
         if text[pos:end].strip():
             spans.append(_trim(text, pos, end))
-        pos = m.end()
+        pos = end
     if text[pos:].strip():
         spans.append(_trim(text, pos, len(text)))
     return spans

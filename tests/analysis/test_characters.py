@@ -1,0 +1,32 @@
+from dream_mosaic.analysis import analyze
+
+
+def test_hvdc_codes_for_family_strangers_and_animals(dreams: dict[str, str]) -> None:
+    a = analyze(dreams["chase"])
+    codes = sorted(c.code for c in a.characters)
+    assert codes == ["1FMA", "1MSA"]
+    assert a.dreamer_present
+
+
+def test_each_character_counted_once_with_mentions() -> None:
+    a = analyze("A woman sat down. The woman smiled. Then another woman came in with two dogs.")
+    codes = [c.code for c in a.characters]
+    assert codes.count("1FSA") == 2  # "a woman" and "another woman"; "the woman" is the first again
+    assert "2ANI" in codes
+    first = next(c for c in a.characters if c.code == "1FSA")
+    assert first.count == 2
+
+
+def test_names_get_sex_from_name_list_or_pronoun(dreams: dict[str, str]) -> None:
+    a = analyze(dreams["names"])
+    by_text = {c.text: c.code for c in a.characters}
+    assert by_text["Jenny"] == "1FKA"
+    assert by_text["Tom"] == "1MKA"
+    assert by_text["dog"] == "1ANI"
+    a2 = analyze("I met Zorblat at the door. He gave me a letter.")
+    assert {c.text: c.code for c in a2.characters}["Zorblat"] == "1MKA"
+
+
+def test_places_and_emphasis_are_not_characters() -> None:
+    a = analyze("We drove from Texas to New York City. It was AMAZING. The Hilton Hotel was full.")
+    assert a.characters == []

@@ -1,0 +1,68 @@
+import csv
+import json
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from dream_mosaic.analysis.commands import register
+
+from .conftest import DREAMS
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    register(app)
+
+    @app.command()
+    def noop() -> None:  # a second command keeps typer in multi-command mode
+        pass
+
+    return app
+
+
+def test_analyze_jsonl_round_trip(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in DREAMS.items()))
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(_app(), ["analyze", "--input", str(src), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == list(DREAMS)
+    chase = rows[0]
+    for key in ("emotions", "valence", "characters", "interactions", "distress", "motifs", "versions"):
+        assert key in chase
+    assert {"code", "character", "spans"} <= set(chase["emotions"][0])
+
+
+def test_evaluate_json_on_a_small_coded_file(tmp_path: Path) -> None:
+    coded = tmp_path / "coded.csv"
+    fields = ["collection_id", "collection_name", "dreamer_sex", "number", "report", "characters", "emotions",
+              "aggression", "friendliness", "sexuality", "settings", "misfortunes", "good_fortunes",
+              "successes", "failures"]
+    rows = []
+    for i in range(12):
+        k = list(DREAMS)[i % len(DREAMS)]
+        rows.append({
+            "collection_id": "own-a" if i % 2 else "own-b", "collection_name": "own", "dreamer_sex": "F",
+            "number": str(i), "report": DREAMS[k],
+            "characters": "1MSA;1FMA" if k == "chase" else "1MKA",
+            "emotions": "AP:D;HA:D" if k == "chase" else ("AN:1MKA" if k == "other_angry" else ""),
+            "aggression": "7>|1MSA|D" if k == "chase" else "", "friendliness": "", "sexuality": "",
+            "settings": "OU", "misfortunes": "", "good_fortunes": "", "successes": "", "failures": "",
+        })
+    with coded.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields)
+        w.writeheader()
+        w.writerows(rows)
+    result = CliRunner().invoke(_app(), ["evaluate", str(coded), "--json", "--folds", "2"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout[result.stdout.index("{"):])
+    for subset in ("all_reports", "emotion_bearing"):
+        s = data["emotions"][subset]
+        assert set(s["AP"]) >= {"precision", "recall", "f1"}
+        assert 0 <= s["macro_f1"] <= 1 and 0 <= s["micro_f1"] <= 1
+    assert data["emotions"]["all_reports"]["n_reports"] == 12
+    assert data["characters"]["per_report_count"]["mae"] >= 0
+    assert set(data["characters"]["indicators"]["per_series"]) == {"own-a", "own-b"}
+    assert data["reports_per_second"] > 0

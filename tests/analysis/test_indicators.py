@@ -1,0 +1,41 @@
+import math
+
+import pytest
+
+from dream_mosaic.analysis import analyze_many
+from dream_mosaic.analysis.indicators import NORMS, ReportCodes, cohens_h, indicator_table, indicators
+
+
+def test_indicators_from_codes() -> None:
+    reports = [
+        ReportCodes(characters=["1MKA", "1FMA", "1ANI"], emotions=["AP", "HA"],
+                    aggression=[(True, "1MKA", "D")], friendliness=[("D", "1FMA")],
+                    settings=["IF"], successes=["D"]),
+        ReportCodes(characters=["1MSA", "2JSA"], emotions=["AN"], aggression=[(False, "D", "1MSA")],
+                    settings=["OU"], failures=["D"]),
+    ]
+    ind = indicators(reports)
+    assert ind["male_female_percent"] == pytest.approx(100 * 2 / 3)
+    assert ind["familiarity_percent"] == pytest.approx(50.0)  # K, M vs S, S
+    assert ind["animal_percent"] == pytest.approx(20.0)
+    assert ind["aggression_per_character"] == pytest.approx(2 / 5)
+    assert ind["aggressor_percent"] == pytest.approx(50.0)
+    assert ind["physical_aggression_percent"] == pytest.approx(50.0)
+    assert ind["negative_emotions_percent"] == pytest.approx(100 * 2 / 3)
+    assert ind["dreamer_involved_success_percent"] == pytest.approx(50.0)
+    assert ind["indoor_setting_percent"] == pytest.approx(50.0)
+    assert ind["dreams_with_friendliness_percent"] == pytest.approx(50.0)
+
+
+def test_cohens_h() -> None:
+    assert cohens_h(0.5, 0.5) == 0
+    assert cohens_h(0.67, 0.48) == pytest.approx(2 * math.asin(math.sqrt(0.67)) - 2 * math.asin(math.sqrt(0.48)))
+
+
+def test_table_beside_published_norms(dreams: dict[str, str]) -> None:
+    rows = indicator_table(analyze_many(dreams.values()))
+    names = [r["indicator"] for r in rows]
+    assert names == list(NORMS)
+    mf = rows[0]
+    assert (mf["male_norm"], mf["female_norm"]) == (67, 48)
+    assert mf["value"] is not None and mf["h_vs_male"] is not None
