@@ -80,9 +80,12 @@ def pg_url() -> Iterator[str]:
 
 
 def _truncate_pg(url: str) -> None:
+    from sqlalchemy import inspect
+
     load_models()
     engine = create_engine(url)
-    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    existing = set(inspect(engine).get_table_names())
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables if t.name in existing)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()

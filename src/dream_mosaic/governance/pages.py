@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from dream_mosaic.core import auth
 from dream_mosaic.core.auth import SESSION_COOKIE, get_session
-from dream_mosaic.core.errors import Conflict
+from dream_mosaic.core.errors import Conflict, Forbidden, Invalid
 from dream_mosaic.core.models import User
 from dream_mosaic.core.pages import check_csrf, page_user, redirect, render
 from dream_mosaic.governance import service
@@ -86,3 +86,37 @@ def signout(request: Request, csrf: str = Form(""), session: Session = Depends(g
     response = redirect("/?flash=You+are+signed+out.")
     response.delete_cookie(SESSION_COOKIE)
     return response
+
+
+@router.get("/governance")
+def governance_console(request: Request, user: User | None = Depends(page_user),
+                       session: Session = Depends(get_session)) -> Response:
+    """Guardians see the audit log and whether its chain is intact; admins also manage roles."""
+    if user is None:
+        return redirect("/signin?next=/governance")
+    if user.role not in {"guardian", "admin"}:
+        raise Forbidden("The governance console is for guardians and admins.")
+    from dream_mosaic.governance.repository import AuditRepository, UserRepository
+
+    return render(request, "governance/console.html", {
+        "user": user,
+        "chain": service.verify_chain(session),
+        "entries": AuditRepository(session).recent(100),
+        "people": UserRepository(session).all() if user.role == "admin" else [],
+        "roles": ["dreamer", "guide", "guardian", "archivist", "admin"],
+    })
+
+
+@router.post("/governance/roles")
+async def change_role(request: Request, user: User | None = Depends(page_user),
+                      session: Session = Depends(get_session)) -> Response:
+    if user is None:
+        return redirect("/signin?next=/governance")
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")), request.app.state.platform)
+    role = str(form.get("role", ""))
+    if role not in {"dreamer", "guide", "guardian", "archivist", "admin"}:
+        raise Invalid("Choose one of the listed roles.")
+    target = service.set_role(session, user, str(form.get("username", "")), role)
+    session.commit()
+    return redirect(f"/governance?flash={target.username}+is+now+{role}.")
