@@ -14,6 +14,8 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from dream_mosaic import __version__
+from dream_mosaic.analysis import endpoints as analysis_api
+from dream_mosaic.analysis import pages as analysis_pages
 from dream_mosaic.circles import endpoints as circles_api
 from dream_mosaic.circles import pages as circles_pages
 from dream_mosaic.core.platform import Platform
@@ -28,6 +30,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 ROUTERS = [
     governance_api.router, journal_api.router, circles_api.router,
     governance_pages.router, journal_pages.router, circles_pages.router,
+    analysis_api.router, analysis_pages.router,
 ]
 
 

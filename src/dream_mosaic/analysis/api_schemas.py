@@ -1,0 +1,44 @@
+"""What the analysis API answers (the engine's own models are in ``schemas.py``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from dream_mosaic.analysis.schemas import Character, DistressSignal, Emotion, Event, Interaction, Setting
+
+
+class SharedAnalysis(BaseModel):
+    """The analysis as anyone who may read the dream sees it: never any distress signal."""
+
+    emotions: list[Emotion] = Field(default_factory=list)
+    valence: float = 0.0
+    characters: list[Character] = Field(default_factory=list)
+    dreamer_present: bool = False
+    interactions: list[Interaction] = Field(default_factory=list)
+    settings: list[Setting] = Field(default_factory=list)
+    misfortunes: list[Event] = Field(default_factory=list)
+    good_fortunes: list[Event] = Field(default_factory=list)
+    successes: list[Event] = Field(default_factory=list)
+    failures: list[Event] = Field(default_factory=list)
+    motifs: list[str] = Field(default_factory=list)
+
+
+class DreamerAnalysis(SharedAnalysis):
+    """The analysis as its dreamer sees it, with the sentences that raised a distress signal."""
+
+    distress: list[DistressSignal]
+
+
+class AnalysisOut(BaseModel):
+    dream_id: str
+    status: Literal["pending", "done", "failed"] = Field(
+        description="pending: queued or being retried; done: analysed; failed: gave up (see error)")
+    analysis: DreamerAnalysis | SharedAnalysis | None = Field(
+        None, description="Absent until the dream's current text has been analysed.")
+    versions: dict[str, str] = Field(default_factory=dict, description="Component versions that produced it.")
+    analysed_at: datetime | None = None
+    attempts: int | None = Field(None, description="Tries so far (the dreamer only).")
+    error: str | None = Field(None, description="Why the last try failed (the dreamer only).")

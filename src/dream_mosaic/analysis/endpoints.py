@@ -1,0 +1,49 @@
+"""The analysis API: ``GET /api/v1/dreams/{id}/analysis``, through the consent gate.
+
+Its dreamer sees everything, including distress signals and why an analysis failed. Anyone else who may
+read the dream sees emotions, characters, interactions and motifs, never distress signals (those reach a
+circle's guides through the circles feature only).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+from sqlalchemy.orm import Session
+
+from dream_mosaic.analysis import tasks  # noqa: F401  (subscribes analysis to dream events)
+from dream_mosaic.analysis.api_schemas import AnalysisOut, DreamerAnalysis, SharedAnalysis
+from dream_mosaic.analysis.repository import AnalysisRepository
+from dream_mosaic.analysis.service import current_analysis, visible_analysis
+from dream_mosaic.core import consent
+from dream_mosaic.core.auth import get_session, require_user
+from dream_mosaic.core.errors import NotFound
+from dream_mosaic.core.models import User
+
+router = APIRouter(prefix="/api/v1", tags=["analysis"])
+NOT_FOUND = "No dream with that id, or it is not yours to see."
+
+
+@router.get("/dreams/{dream_id}/analysis", response_model=AnalysisOut)
+def read_analysis(
+    dream_id: str, user: User = Depends(require_user), session: Session = Depends(get_session)
+) -> AnalysisOut:
+    """The Hall & Van de Castle analysis of a dream you may read, with its status."""
+    found = AnalysisRepository(session).readable(user, dream_id)
+    if found is None:
+        raise NotFound(NOT_FOUND)
+    dream, rec = found
+    mine = consent.is_owner(user, dream)
+    stored = current_analysis(dream, rec)
+    analysis: DreamerAnalysis | SharedAnalysis | None = None
+    if stored is not None:
+        shown = visible_analysis(stored, is_dreamer=mine)
+        analysis = DreamerAnalysis.model_validate(shown) if mine else SharedAnalysis.model_validate(shown)
+    return AnalysisOut(
+        dream_id=dream.id,
+        status=dream.analysis_status,  # type: ignore[arg-type]
+        analysis=analysis,
+        versions=dict(rec.versions or {}) if rec is not None and stored is not None else {},
+        analysed_at=rec.analysed_at if rec is not None and stored is not None else None,
+        attempts=(rec.attempts if rec is not None else 0) if mine else None,
+        error=rec.error if mine and rec is not None else None,
+    )

@@ -1,0 +1,76 @@
+"""The analysis on the dream's page: its words highlighted where they carry an emotion.
+
+``journal/view.html`` leaves ``{% block analysis %}`` for this feature; ``analysis/section.html`` fills
+it, reading the stored analysis through ``dream_analysis(dream, user)``, a template function registered
+here. ``/journal/{id}/analysis`` renders the same page as ``analysis/dream.html``. If no analysis is
+stored (or the feature is absent) the journal page renders as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from sqlalchemy.orm import Session, object_session
+
+from dream_mosaic.analysis import tasks  # noqa: F401  (subscribes analysis to dream events)
+from dream_mosaic.analysis.repository import AnalysisRepository
+from dream_mosaic.analysis.schemas import EMOTION_NAMES
+from dream_mosaic.analysis.service import current_analysis, highlight_segments, visible_analysis
+from dream_mosaic.core import consent
+from dream_mosaic.core.auth import get_session
+from dream_mosaic.core.models import Dream, User
+from dream_mosaic.core.pages import page_user, redirect, render, templates
+from dream_mosaic.journal import service as journal
+
+router = APIRouter(include_in_schema=False)
+
+
+def _label(codes: list[str]) -> str:
+    return ", ".join(EMOTION_NAMES.get(c, c) for c in codes)
+
+
+def dream_analysis(dream: Dream, viewer: User | None) -> dict[str, Any] | None:
+    """What the analysis section shows ``viewer`` (who the page has already let read ``dream``)."""
+    session = object_session(dream)
+    if session is None:
+        return None
+    rec = AnalysisRepository(session).get(dream.id)
+    mine = consent.is_owner(viewer, dream)
+    stored = current_analysis(dream, rec)
+    view: dict[str, Any] = {"status": dream.analysis_status, "mine": mine,
+                            "error": rec.error if mine and rec is not None else None}
+    if stored is None:
+        return view
+    shown = visible_analysis(stored, is_dreamer=mine)
+    segments = highlight_segments(dream.text, shown.get("emotions") or [])
+    for piece in segments:
+        piece["title"] = _label(piece["codes"])
+    felt: dict[str, list[str]] = {}
+    for emotion in shown.get("emotions") or []:
+        felt.setdefault(emotion["code"], []).extend(emotion.get("words") or [])
+    view.update(
+        segments=segments,
+        emotions=[{"code": c, "name": EMOTION_NAMES.get(c, c), "words": sorted(set(w))} for c, w in felt.items()],
+        valence=shown.get("valence", 0.0),
+        characters=shown.get("characters") or [],
+        interactions=shown.get("interactions") or [],
+        motifs=shown.get("motifs") or [],
+        distress=shown.get("distress") or [],
+    )
+    return view
+
+
+templates.env.globals["dream_analysis"] = dream_analysis
+
+
+@router.get("/journal/{dream_id}/analysis")
+def analysis_page(dream_id: str, request: Request, user: User | None = Depends(page_user),
+                  session: Session = Depends(get_session)) -> Response:
+    if user is None:
+        return redirect(f"/signin?next={request.url.path}")
+    dream = journal.readable_dream(session, user, dream_id)
+    return render(request, "analysis/dream.html",
+                  {"user": user, "dream": dream, "shown": journal.present(dream, user),
+                   "mine": dream.owner_id == user.id})

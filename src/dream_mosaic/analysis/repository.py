@@ -1,0 +1,101 @@
+"""Every query of stored analyses. Reads for a person start from the consent gate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, update
+from sqlalchemy.orm import Session
+
+from dream_mosaic.analysis.models import EMOTION_COLUMNS, AnalysisRecord
+from dream_mosaic.core import consent
+from dream_mosaic.core.models import Dream, User
+
+
+def emotion_present(code: str) -> ColumnElement[bool]:
+    """A WHERE clause for "this emotion class is present" (join ``AnalysisRecord`` first)."""
+    column = getattr(AnalysisRecord, EMOTION_COLUMNS[code.upper()])
+    return column.is_(True)  # type: ignore[no-any-return]
+
+
+class AnalysisRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def readable(self, viewer: User | None, dream_id: str) -> tuple[Dream, AnalysisRecord | None] | None:
+        """The dream (if ``viewer`` may read it) and its stored analysis (if any)."""
+        dream = self.session.scalar(consent.readable_dreams(viewer).where(Dream.id == dream_id))
+        if dream is None:
+            return None
+        return dream, self.session.get(AnalysisRecord, dream_id)
+
+    def get(self, dream_id: str) -> AnalysisRecord | None:
+        return self.session.get(AnalysisRecord, dream_id)
+
+    def records(self, dream_ids: Sequence[str]) -> dict[str, AnalysisRecord]:
+        if not dream_ids:
+            return {}
+        rows = self.session.scalars(select(AnalysisRecord).where(AnalysisRecord.dream_id.in_(dream_ids)))
+        return {r.dream_id: r for r in rows}
+
+    def dream_texts(self, dream_ids: Sequence[str], *, lock: bool = False) -> dict[str, str]:
+        """Current text of each dream that still exists (deleted ones are simply absent)."""
+        if not dream_ids:
+            return {}
+        stmt = select(Dream.id, Dream.text).where(Dream.id.in_(dream_ids))
+        if lock and not self._sqlite:
+            stmt = stmt.with_for_update()  # SQLite already holds the write lock (BEGIN IMMEDIATE)
+        return {row.id: row.text for row in self.session.execute(stmt)}
+
+    def set_dream_status(self, dream_ids: Sequence[str], status: str) -> None:
+        """Set ``Dream.analysis_status`` without touching the dream's own ``updated_at``."""
+        if dream_ids:
+            self.session.execute(
+                update(Dream)
+                .where(Dream.id.in_(dream_ids))
+                .values(analysis_status=status, updated_at=Dream.updated_at)
+            )
+
+    def dream_ids(self, *, since: datetime | None = None, statuses: Sequence[str] | None = None,
+                  chunk: int = 500) -> Iterator[list[str]]:
+        """Every dream id (optionally changed since a time, or in some analysis states), in chunks."""
+        stmt = select(Dream.id).order_by(Dream.id)
+        if since is not None:
+            stmt = stmt.where(Dream.updated_at >= since)
+        if statuses:
+            stmt = stmt.where(Dream.analysis_status.in_(statuses))
+        last = ""
+        while True:
+            ids = list(self.session.scalars(stmt.where(Dream.id > last).limit(chunk)))
+            if not ids:
+                return
+            yield ids
+            last = ids[-1]
+
+    def count_dreams(self, *, since: datetime | None = None, statuses: Sequence[str] | None = None) -> int:
+        from sqlalchemy import func
+
+        stmt = select(func.count()).select_from(Dream)
+        if since is not None:
+            stmt = stmt.where(Dream.updated_at >= since)
+        if statuses:
+            stmt = stmt.where(Dream.analysis_status.in_(statuses))
+        return int(self.session.scalar(stmt) or 0)
+
+    def distress_of(self, dream_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        """Stored distress signals of these dreams. Callers must have established that the reader is a
+        guide entitled to see them (the circles feature); nothing here checks consent."""
+        if not dream_ids:
+            return {}
+        rows = self.session.execute(
+            select(AnalysisRecord.dream_id, AnalysisRecord.analysis).where(
+                AnalysisRecord.dream_id.in_(dream_ids), AnalysisRecord.n_distress > 0
+            )
+        )
+        return {row.dream_id: list((row.analysis or {}).get("distress") or []) for row in rows}
+
+    @property
+    def _sqlite(self) -> bool:
+        return self.session.get_bind().dialect.name == "sqlite"
