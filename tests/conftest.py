@@ -19,11 +19,13 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from dream_mosaic.core import security
 from dream_mosaic.core.models import Base
 from dream_mosaic.core.platform import Platform
 from dream_mosaic.core.settings import Settings
 from dream_mosaic.migrations import load_models, upgrade
 
+security.use_fast_hashing_for_tests()
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 PG_ADMIN_URL = os.environ.get("MOSAIC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
