@@ -94,11 +94,16 @@ def author_label(dream: Dream, viewer: User | None, circle_mode: str | None = No
     if is_owner(viewer, dream):
         return {"attribution": "self", "name": dream.owner.display_name}
     mode = stricter_attribution(dream.attribution, circle_mode or Attribution.named.value)
+    return {"attribution": mode, "name": shown_name(mode, dream.owner)}
+
+
+def shown_name(mode: str, person: User) -> str | None:
+    """The name an attribution mode shows: the display name, the alias, or nothing at all."""
     if mode == Attribution.named.value:
-        return {"attribution": mode, "name": dream.owner.display_name}
+        return person.display_name
     if mode == Attribution.alias.value:
-        return {"attribution": mode, "name": dream.owner.alias}
-    return {"attribution": mode, "name": None}
+        return person.alias
+    return None
 
 
 __all__ = [
@@ -110,5 +115,6 @@ __all__ = [
     "readable_clause",
     "readable_dreams",
     "research_dreams",
+    "shown_name",
     "stricter_attribution",
 ]

@@ -17,6 +17,7 @@ from dream_mosaic import __version__
 from dream_mosaic.analysis import endpoints as analysis_api
 from dream_mosaic.analysis import pages as analysis_pages
 from dream_mosaic.circles import endpoints as circles_api
+from dream_mosaic.circles import live as circles_live
 from dream_mosaic.circles import pages as circles_pages
 from dream_mosaic.core.platform import Platform
 from dream_mosaic.governance import endpoints as governance_api
@@ -28,7 +29,7 @@ from dream_mosaic.web.limits import BodyLimit
 
 STATIC = Path(__file__).resolve().parent / "static"
 ROUTERS = [
-    governance_api.router, journal_api.router, circles_api.router,
+    governance_api.router, journal_api.router, circles_api.router, circles_live.router,
     governance_pages.router, journal_pages.router, circles_pages.router,
     analysis_api.router, analysis_pages.router,
 ]

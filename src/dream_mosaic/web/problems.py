@@ -58,7 +58,10 @@ def install(app: FastAPI) -> None:
     async def _domain(request: Request, exc: MosaicError) -> Response:
         if _wants_html(request):
             return _html(request, exc.status, exc.title, exc.detail)
-        return problem(exc.status, exc.title, exc.detail, **exc.extra)
+        response = problem(exc.status, exc.title, exc.detail, **exc.extra)
+        if "retry_after" in exc.extra:
+            response.headers["Retry-After"] = str(exc.extra["retry_after"])
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
