@@ -17,6 +17,42 @@ MODEL_NAME = "wordllama l2_supercat 256-d"
 DIMENSION = 256
 _lock = threading.Lock()
 _model: Any = None
+_tokenizer: Any = None
+
+
+def _unpadded_tokenizer() -> Any:
+    """A copy of WordLlama's tokenizer that does not pad (we pool each text over its own tokens)."""
+    global _tokenizer
+    if _tokenizer is None:
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_str(_load().tokenizer.to_str())
+        tok.no_padding()
+        tok.no_truncation()
+        _tokenizer = tok
+    return _tokenizer
+
+
+_WORD_CACHE: dict[str, list[int]] = {}
+_CACHE_LIMIT = 500_000
+
+
+def token_ids(text: str) -> list[int]:
+    """WordLlama token ids of ``text``, tokenising each distinct whitespace-separated chunk once."""
+    cache = _WORD_CACHE
+    ids: list[int] = []
+    missing = [w for w in set(text.split()) if w not in cache]
+    if missing:
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+            missing = list(set(text.split()))
+        vocab_max = _load().embedding.shape[0] - 1
+        for w, enc in zip(missing, _unpadded_tokenizer().encode_batch(missing, add_special_tokens=False),
+                          strict=True):
+            cache[w] = [min(i, vocab_max) for i in enc.ids]
+    for w in text.split():
+        ids.extend(cache[w])
+    return ids
 
 
 def _load() -> Any:
@@ -36,7 +72,15 @@ def embed(texts: list[str]) -> np.ndarray:
     """Embed ``texts``: an (n, 256) float32 array of unit vectors (zero vectors for empty texts)."""
     if not texts:
         return np.zeros((0, DIMENSION), dtype=np.float32)
-    vecs = np.asarray(_load().embed(list(texts), norm=False), dtype=np.float32)
+    # The same vectors as WordLlama's own ``embed`` (the mean of the text's token embeddings), faster:
+    # the tokenizer never merges across whitespace, so each whitespace-separated chunk is tokenised once
+    # and cached, and each text is pooled over its own tokens instead of a batch padded to the longest.
+    table = _load().embedding
+    vecs = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
+    for row, text in enumerate(texts):
+        ids = token_ids(text)
+        if ids:
+            vecs[row] = table[ids].sum(axis=0) / len(ids)
     norms = np.linalg.norm(vecs, axis=1, keepdims=True)
     np.divide(vecs, norms, out=vecs, where=norms > 0)
     return vecs

@@ -8,24 +8,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 _TOKEN_RE = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:['\u2019][A-Za-z]+)*|\d+(?:[.,]\d+)*|[^\w\s]")
 # A sentence ends at . ! ? (possibly repeated, possibly followed by a closing quote or bracket) and space.
 _SENT_END_RE = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s)|\n\s*\n|\](?=\s)")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     text: str
     lower: str
     start: int
     end: int
     i: int
     sent: int
-
-    @property
-    def is_title(self) -> bool:
-        return self.text[:1].isupper()
+    is_title: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +59,14 @@ def tokenize(text: str) -> tuple[list[Token], list[Sentence]]:
     """Tokenise ``text`` into tokens carrying offsets and sentence indices."""
     tokens: list[Token] = []
     sentences: list[Sentence] = []
+    curly = "\u2019" in text
+    append = tokens.append
     for s_i, (s_start, s_end) in enumerate(split_sentences(text)):
         first = len(tokens)
         for m in _TOKEN_RE.finditer(text, s_start, s_end):
-            word = m.group().replace("\u2019", "'")
-            tokens.append(Token(word, word.lower(), m.start(), m.end(), len(tokens), s_i))
+            word = m.group()
+            if curly:
+                word = word.replace("\u2019", "'")
+            append(Token(word, word.lower(), m.start(), m.end(), len(tokens), s_i, word[:1].isupper()))
         sentences.append(Sentence(s_start, s_end, first, len(tokens)))
     return tokens, sentences

@@ -50,14 +50,27 @@ _PRESENT_FIRST = re.compile(
 _DREAM_FRAME = re.compile(r"\b(dream(ed|t|ing)?|nightmare)\b", re.IGNORECASE)
 
 
+# Cheap first pass: only sentences containing one of these can match a rule.
+_PREFILTER = re.compile(
+    r"myself|harm|wrist|overdos|to\s+die|dead\b|been\s+born|disappear|suicid|end\s+(it|my)|my\s+(own\s+)?life"
+    r"|(reason|point)\s+(to|in)|better\s+off|want\s+to\s+(live|be\s+alive|wake)|hopeless|despair|ever\s+(get|be)"
+    r"|is\s+ever|no\s+(hope|future|way\s+out)|the\s+point|go\s+on\b|give\s+up\s+on|worthless|burden|useless"
+    r"|a\s+failure|am\s+nothing|'m\s+nothing|nobody\s+(cares|would|loves)|without\s+me|cope|take\s+(it|this|any)"
+    r"|breaking\s+down",
+    re.IGNORECASE,
+)
+
+
 def find_distress(doc: DreamDoc) -> list[DistressSignal]:
+    if _PREFILTER.search(doc.text) is None:
+        return []
     out: list[DistressSignal] = []
-    waking_from: int | None = None
+    waking_from = next((t.sent for t in doc.tokens if t.lower in {"woke", "awoke", "awakened", "waking"}), None)
     for s_i, s in enumerate(doc.sentences):
         sent = doc.text[s.start : s.end]
+        if _PREFILTER.search(sent) is None:
+            continue
         low = sent.lower()
-        if waking_from is None and re.search(r"\b(woke|awoke|awakened|waking\s+up)\b", low):
-            waking_from = s_i
         for kind, rule, pat in _RULES:
             m = pat.search(low)
             if m is None:

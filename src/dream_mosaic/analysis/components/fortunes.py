@@ -36,37 +36,44 @@ _TABLE: list[tuple[frozenset[str], str]] = [
 ]
 
 
+_INDEX: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+for _lex, _kind in _TABLE:
+    for _phrase in _lex:
+        _words = tuple(_phrase.split("_"))
+        _INDEX.setdefault(_words[0], []).append((_words, _kind, _phrase))
+for _v in _INDEX.values():
+    _v.sort(key=lambda e: -len(e[0]))
+
+
 def find_events(doc: DreamDoc) -> dict[str, list[Event]]:
     out: dict[str, list[Event]] = {"misfortune": [], "good_fortune": [], "success": [], "failure": []}
     lowers = [t.lower for t in doc.tokens]
     n = len(lowers)
     i = 0
     while i < n:
-        matched = False
-        for length in (2, 1):
-            if i + length > n:
-                continue
-            phrase = "_".join(lowers[i : i + length])
-            for lex, kind in _TABLE:
-                if phrase in lex:
-                    who = subject_before(doc, i) or "D"
-                    t0, t1 = doc.tokens[i], doc.tokens[i + length - 1]
-                    out[kind].append(
-                        Event(
-                            kind=kind,  # type: ignore[arg-type]
-                            character=who,
-                            span=(t0.start, t1.end),
-                            words=[doc.text[t0.start : t1.end]],
-                            bodily=kind == "misfortune" and (phrase in _BODILY),
-                        )
-                    )
-                    i += length
-                    matched = True
-                    break
-            if matched:
+        entries = _INDEX.get(lowers[i])
+        hit = None
+        for words, kind, phrase in entries or ():
+            if tuple(lowers[i : i + len(words)]) == words:
+                hit = (words, kind, phrase)
                 break
-        if not matched:
+        if hit is None:
             i += 1
+            continue
+        words, kind, phrase = hit
+        length = len(words)
+        who = subject_before(doc, i) or "D"
+        t0, t1 = doc.tokens[i], doc.tokens[i + length - 1]
+        out[kind].append(
+            Event(
+                kind=kind,  # type: ignore[arg-type]
+                character=who,
+                span=(t0.start, t1.end),
+                words=[doc.text[t0.start : t1.end]],
+                bodily=kind == "misfortune" and (phrase in _BODILY),
+            )
+        )
+        i += length
     return out
 
 

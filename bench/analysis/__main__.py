@@ -1,0 +1,3 @@
+from bench.analysis.run import main
+
+main()
