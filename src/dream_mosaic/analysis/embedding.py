@@ -38,19 +38,20 @@ _CACHE_LIMIT = 500_000
 
 
 def token_ids(text: str) -> list[int]:
-    """WordLlama token ids of ``text``, tokenising each distinct whitespace-separated chunk once."""
+    """WordLlama token ids of ``text``, tokenising each distinct space-separated chunk once."""
     cache = _WORD_CACHE
     ids: list[int] = []
-    missing = [w for w in set(text.split()) if w not in cache]
+    chunks = [w for w in text.split(" ") if w]
+    missing = [w for w in set(chunks) if w not in cache]
     if missing:
         if len(cache) > _CACHE_LIMIT:
             cache.clear()
-            missing = list(set(text.split()))
+            missing = list(set(chunks))
         vocab_max = _load().embedding.shape[0] - 1
         for w, enc in zip(missing, _unpadded_tokenizer().encode_batch(missing, add_special_tokens=False),
                           strict=True):
             cache[w] = [min(i, vocab_max) for i in enc.ids]
-    for w in text.split():
+    for w in chunks:
         ids.extend(cache[w])
     return ids
 
@@ -73,7 +74,7 @@ def embed(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIMENSION), dtype=np.float32)
     # The same vectors as WordLlama's own ``embed`` (the mean of the text's token embeddings), faster:
-    # the tokenizer never merges across whitespace, so each whitespace-separated chunk is tokenised once
+    # the tokenizer never merges across whitespace, so each space-separated chunk is tokenised once
     # and cached, and each text is pooled over its own tokens instead of a batch padded to the longest.
     table = _load().embedding
     vecs = np.zeros((len(texts), table.shape[1]), dtype=np.float32)
