@@ -24,11 +24,14 @@ from dream_mosaic.governance import endpoints as governance_api
 from dream_mosaic.governance import pages as governance_pages
 from dream_mosaic.journal import endpoints as journal_api
 from dream_mosaic.journal import pages as journal_pages
+from dream_mosaic.mosaic import endpoints as mosaic_api
+from dream_mosaic.mosaic import pages as mosaic_pages
 from dream_mosaic.web import problems
 from dream_mosaic.web.limits import BodyLimit
 
 STATIC = Path(__file__).resolve().parent / "static"
 ROUTERS = [
+    mosaic_api.router, mosaic_pages.router,
     governance_api.router, journal_api.router, circles_api.router, circles_live.router,
     governance_pages.router, journal_pages.router, circles_pages.router,
     analysis_api.router, analysis_pages.router,
