@@ -132,6 +132,7 @@ class Room:
         self.reported = -1
         self.dirty = True
         self.last_present = -1
+        self.newly_seated: list[Conn] = []  # told they have a seat: a snapshot follows that news
         self.background: set[asyncio.Task[None]] = set()
         self.ready = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
@@ -199,9 +200,7 @@ class Room:
                 if not conn.admitted:
                     conn.admitted = True
                     self.dirty = True
-                    task = asyncio.create_task(self.hub.send_snapshot(conn, self.session_id))
-                    self.background.add(task)
-                    task.add_done_callback(self.background.discard)
+                    self.newly_seated.append(conn)
         self.pending.append(envelope)
         if not self.flush_scheduled:
             self.flush_scheduled = True
@@ -260,6 +259,11 @@ class Room:
                     conn.push(frame("seated", lambda: common_seated))
             elif everyone:
                 conn.push(frame("all", lambda: everyone))
+        seated_now, self.newly_seated = self.newly_seated, []
+        for conn in seated_now:
+            task = asyncio.create_task(self.hub.send_snapshot(conn, self.session_id))
+            self.background.add(task)
+            task.add_done_callback(self.background.discard)
 
     def send_local(self, event: dict[str, Any], seated_only: bool) -> None:
         text = "[" + json.dumps(event, separators=(",", ":")) + "]"
