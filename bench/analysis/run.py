@@ -112,13 +112,17 @@ def main(argv: list[str] | None = None) -> None:
     words = sum(len(x.split()) for x in texts)
     print(f"Loaded {len(texts):,} reports ({words / max(1, len(texts)):.0f} words on average) in {load_s:.1f} s")
     single = run(texts, 1)
-    print(f"1 process : {single['dreams_per_second']:,.0f} dreams/s ({single['seconds']} s; analysis "
-          f"{single['analysis_cpu_seconds']} s, embedding {single['embedding_cpu_seconds']} s), "
-          f"peak RSS {single['peak_rss_mb_per_process']} MB")
+    print(
+        f"1 process : {single['dreams_per_second']:,.0f} dreams/s ({single['seconds']} s; analysis "
+        f"{single['analysis_cpu_seconds']} s, embedding {single['embedding_cpu_seconds']} s), "
+        f"peak RSS {single['peak_rss_mb_per_process']} MB"
+    )
     multi = run(texts, args.workers) if args.workers > 1 else None
     if multi:
-        print(f"{args.workers} processes: {multi['dreams_per_second']:,.0f} dreams/s ({multi['seconds']} s), "
-              f"peak RSS {multi['peak_rss_mb_per_process']} MB per worker")
+        print(
+            f"{args.workers} processes: {multi['dreams_per_second']:,.0f} dreams/s ({multi['seconds']} s), "
+            f"peak RSS {multi['peak_rss_mb_per_process']} MB per worker"
+        )
     best = max([single] + ([multi] if multi else []), key=lambda r: r["dreams_per_second"])
     result = {
         "benchmark": "analysis",
@@ -129,8 +133,7 @@ def main(argv: list[str] | None = None) -> None:
         "meets_goal": best["dreams_per_second"] >= GOAL,
         "single_process": single,
         "multi_process": multi,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "processor": platform.machine()},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "processor": platform.machine()},
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     path = write_result("analysis", result)

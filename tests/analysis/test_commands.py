@@ -37,27 +37,52 @@ def test_analyze_jsonl_round_trip(tmp_path: Path) -> None:
 
 def test_evaluate_json_on_a_small_coded_file(tmp_path: Path) -> None:
     coded = tmp_path / "coded.csv"
-    fields = ["collection_id", "collection_name", "dreamer_sex", "number", "report", "characters", "emotions",
-              "aggression", "friendliness", "sexuality", "settings", "misfortunes", "good_fortunes",
-              "successes", "failures"]
+    fields = [
+        "collection_id",
+        "collection_name",
+        "dreamer_sex",
+        "number",
+        "report",
+        "characters",
+        "emotions",
+        "aggression",
+        "friendliness",
+        "sexuality",
+        "settings",
+        "misfortunes",
+        "good_fortunes",
+        "successes",
+        "failures",
+    ]
     rows = []
     for i in range(12):
         k = list(DREAMS)[i % len(DREAMS)]
-        rows.append({
-            "collection_id": "own-a" if i % 2 else "own-b", "collection_name": "own", "dreamer_sex": "F",
-            "number": str(i), "report": DREAMS[k],
-            "characters": "1MSA;1FMA" if k == "chase" else "1MKA",
-            "emotions": "AP:D;HA:D" if k == "chase" else ("AN:1MKA" if k == "other_angry" else ""),
-            "aggression": "7>|1MSA|D" if k == "chase" else "", "friendliness": "", "sexuality": "",
-            "settings": "OU", "misfortunes": "", "good_fortunes": "", "successes": "", "failures": "",
-        })
+        rows.append(
+            {
+                "collection_id": "own-a" if i % 2 else "own-b",
+                "collection_name": "own",
+                "dreamer_sex": "F",
+                "number": str(i),
+                "report": DREAMS[k],
+                "characters": "1MSA;1FMA" if k == "chase" else "1MKA",
+                "emotions": "AP:D;HA:D" if k == "chase" else ("AN:1MKA" if k == "other_angry" else ""),
+                "aggression": "7>|1MSA|D" if k == "chase" else "",
+                "friendliness": "",
+                "sexuality": "",
+                "settings": "OU",
+                "misfortunes": "",
+                "good_fortunes": "",
+                "successes": "",
+                "failures": "",
+            }
+        )
     with coded.open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=fields)
         w.writeheader()
         w.writerows(rows)
     result = CliRunner().invoke(_app(), ["evaluate", str(coded), "--json", "--folds", "2"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout[result.stdout.index("{"):])
+    data = json.loads(result.stdout[result.stdout.index("{") :])
     for subset in ("all_reports", "emotion_bearing"):
         s = data["emotions"][subset]
         assert set(s["AP"]) >= {"precision", "recall", "f1"}

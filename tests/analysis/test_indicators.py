@@ -8,11 +8,21 @@ from dream_mosaic.analysis.indicators import NORMS, ReportCodes, cohens_h, indic
 
 def test_indicators_from_codes() -> None:
     reports = [
-        ReportCodes(characters=["1MKA", "1FMA", "1ANI"], emotions=["AP", "HA"],
-                    aggression=[(True, "1MKA", "D")], friendliness=[("D", "1FMA")],
-                    settings=["IF"], successes=["D"]),
-        ReportCodes(characters=["1MSA", "2JSA"], emotions=["AN"], aggression=[(False, "D", "1MSA")],
-                    settings=["OU"], failures=["D"]),
+        ReportCodes(
+            characters=["1MKA", "1FMA", "1ANI"],
+            emotions=["AP", "HA"],
+            aggression=[(True, "1MKA", "D")],
+            friendliness=[("D", "1FMA")],
+            settings=["IF"],
+            successes=["D"],
+        ),
+        ReportCodes(
+            characters=["1MSA", "2JSA"],
+            emotions=["AN"],
+            aggression=[(False, "D", "1MSA")],
+            settings=["OU"],
+            failures=["D"],
+        ),
     ]
     ind = indicators(reports)
     assert ind["male_female_percent"] == pytest.approx(100 * 2 / 3)

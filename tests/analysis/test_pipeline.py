@@ -40,8 +40,14 @@ def test_new_version_reruns_only_what_changed() -> None:
     nlp = Pipeline([*DEFAULT_CONFIG, "test_counter"])
     assert nlp.stale_components(old.versions) == ["test_counter"]
     stale_chars = {**old.versions, "characters": "0.9"}
-    assert nlp.stale_components(stale_chars) == ["characters", "emotions", "valence", "interactions",
-                                                  "fortunes", "test_counter"]
+    assert nlp.stale_components(stale_chars) == [
+        "characters",
+        "emotions",
+        "valence",
+        "interactions",
+        "fortunes",
+        "test_counter",
+    ]
     calls.clear()
     updated = nlp.update("A dog barked at me.", old)
     assert updated.versions["test_counter"] == "2"

@@ -2,7 +2,7 @@ from dream_mosaic.analysis.text import split_sentences, tokenize
 
 
 def test_tokens_carry_offsets_into_the_text() -> None:
-    text = "I didn't know. She said, \"Run!\" Then we ran."
+    text = 'I didn\'t know. She said, "Run!" Then we ran.'
     tokens, sentences = tokenize(text)
     assert all(text[t.start : t.end] == t.text for t in tokens)
     assert "didn't" in [t.lower for t in tokens]

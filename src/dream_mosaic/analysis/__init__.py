@@ -16,8 +16,7 @@ from .schemas import DreamAnalysis
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["DEFAULT_CONFIG", "DreamAnalysis", "Pipeline", "analyze", "analyze_many", "embed",
-           "register_component"]
+__all__ = ["DEFAULT_CONFIG", "DreamAnalysis", "Pipeline", "analyze", "analyze_many", "embed", "register_component"]
 
 
 @lru_cache(maxsize=1)

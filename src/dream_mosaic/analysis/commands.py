@@ -17,8 +17,12 @@ console = Console(stderr=True)
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=False,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
     )
 
 
@@ -51,10 +55,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command("analyze")
     def analyze_command(
-        input: Annotated[Path, typer.Option("--input", exists=True, dir_okay=False,
-                                            help="JSON lines with 'id' and 'text'.")],
-        output: Annotated[Path, typer.Option("--output", dir_okay=False,
-                                             help="Where to write one analysis per line.")],
+        input: Annotated[
+            Path, typer.Option("--input", exists=True, dir_okay=False, help="JSON lines with 'id' and 'text'.")
+        ],
+        output: Annotated[Path, typer.Option("--output", dir_okay=False, help="Where to write one analysis per line.")],
     ) -> None:
         """Analyse texts without storing them (Hall & Van de Castle coding and more)."""
         n = analyze_jsonl(input, output)
@@ -62,12 +66,14 @@ def register(app: typer.Typer) -> None:
 
     @app.command("evaluate")
     def evaluate_command(
-        coded: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
-                                              help="Human HVdC codes, in the format of hvdc_coded.csv.")],
+        coded: Annotated[
+            Path, typer.Argument(exists=True, dir_okay=False, help="Human HVdC codes, in the format of hvdc_coded.csv.")
+        ],
         as_json: Annotated[bool, typer.Option("--json", help="Print the full result as one JSON object.")] = False,
         folds: Annotated[int, typer.Option(help="Cross-validation folds for the learned layer.")] = 5,
-        no_cv: Annotated[bool, typer.Option("--no-cv", help="Score the shipped model as is (only for a file "
-                                                           "it was not trained on).")] = False,
+        no_cv: Annotated[
+            bool, typer.Option("--no-cv", help="Score the shipped model as is (only for a file it was not trained on).")
+        ] = False,
     ) -> None:
         """Score the analysis against human coders (emotions by cross-validation)."""
         from .evaluate import evaluate
@@ -92,8 +98,12 @@ def register(app: typer.Typer) -> None:
         table.add_column("micro F1")
         for subset in ("all_reports", "emotion_bearing"):
             s = result["emotions"][subset]
-            table.add_row(subset, *[f"{s[c]['f1']:.3f}" for c in ("AN", "AP", "SD", "CO", "HA")],
-                          f"{s['macro_f1']:.3f}", f"{s['micro_f1']:.3f}")
+            table.add_row(
+                subset,
+                *[f"{s[c]['f1']:.3f}" for c in ("AN", "AP", "SD", "CO", "HA")],
+                f"{s['macro_f1']:.3f}",
+                f"{s['micro_f1']:.3f}",
+            )
         Console().print(table)
         ch = result["characters"]
         Console().print(

@@ -48,8 +48,7 @@ def token_ids(text: str) -> list[int]:
             cache.clear()
             missing = list(set(chunks))
         vocab_max = _load().embedding.shape[0] - 1
-        for w, enc in zip(missing, _unpadded_tokenizer().encode_batch(missing, add_special_tokens=False),
-                          strict=True):
+        for w, enc in zip(missing, _unpadded_tokenizer().encode_batch(missing, add_special_tokens=False), strict=True):
             cache[w] = [min(i, vocab_max) for i in enc.ids]
     for w in chunks:
         ids.extend(cache[w])

@@ -168,9 +168,7 @@ def indicators(reports: Iterable[ReportCodes]) -> dict[str, float | None]:
         "dreams_with_success_percent": dreams_with("successes"),
         "dreams_with_failure_percent": dreams_with("failures"),
         "dreams_with_emotion_percent": dreams_with("emotions"),
-        "dreamer_involved_aggression_percent": _pct(
-            sum(1 for _, i, r in aggr if "D" in (i, r)), len(aggr)
-        ),
+        "dreamer_involved_aggression_percent": _pct(sum(1 for _, i, r in aggr if "D" in (i, r)), len(aggr)),
     }
 
 

@@ -10,6 +10,12 @@ class. Plain data, no I/O.
 
 from __future__ import annotations
 
+
+def words(text: str) -> tuple[str, ...]:
+    """The whitespace-separated words of a word list."""
+    return tuple(text.split())
+
+
 EMOTION_LEXICON = """
 AN angry: angry angrier angriest angrily anger angered angering
 AN furious: furious furiously fury infuriated infuriating infuriates
@@ -29,6 +35,8 @@ AN bitter: bitter bitterly bitterness
 AN jealous: jealous jealousy envious envy
 AN fuming: fuming seething temper aggravated aggravating
 AN grudge: grudge spite spiteful
+AN belligerent: belligerent antagonistic antagonism detest detested detesting
+AN displeased: displeased displeasure disapproving disapproved disapproval chastise chastised chastising
 AP afraid: afraid
 AP fear: fear feared fearing fears fearful fearfully
 AP frightened: frightened frighten frightening frightens fright
@@ -56,7 +64,7 @@ AP desperate: desperate desperately desperation
 AP helpless: helpless helplessness
 AP hysterical: hysterical hysteria
 AP paranoid: paranoid suspicious wary leery
-AP startled: startled startle startling
+AP,CO startled: startled startle startling
 AP frantic: frantic frantically flustered frenzied
 AP disturbed: disturbed disturbing perturbed
 AP worked_up: worked_up wound_up on_edge
@@ -74,7 +82,7 @@ SD sorrow: sorrow sorrowful grief grieving grieve grieved mourn mourned mourning
 SD cry: cry cried crying cries
 SD tears: tears tearful teary
 SD weep: weep wept weeping sob sobbed sobbing sobs
-SD heartbroken: heartbroken heartbreak heartbreaking broken_-_hearted
+SD heartbroken: heartbroken heartbreak heartbreaking broken_-_hearted heartsick heart_sick sick_at_heart
 SD despair: despair despaired despondent dejected gloomy melancholy
 SD homesick: homesick nostalgic
 SD hopeless: hopeless hopelessness discouraged
@@ -93,7 +101,8 @@ CO curious: curious curiosity
 CO uncertain: uncertain uncertainty unsure undecided indecisive
 CO doubt: doubt doubted doubtful doubting
 CO strange: strange strangely
-CO weird: weird odd
+CO weird: weird odd peculiar
+CO daze: daze in_a_daze
 CO awe: awe awed
 CO disbelief: disbelief incredulous
 CO hesitant: hesitant hesitated hesitating hesitation ambivalent
@@ -137,6 +146,8 @@ SD,AP bad: bad
 AP,CO shaken: shaken
 HA,CO great: great
 HA good: good
+HA good_feeling: good_feeling feeling_good felt_good feel_good
+AP chill: chill chills shiver shivers shivered
 """
 
 
@@ -153,21 +164,27 @@ def parse_lexicon(spec: str) -> list[tuple[tuple[str, ...], str, tuple[str, ...]
 EMOTION_ROWS = parse_lexicon(EMOTION_LEXICON)
 
 NEGATORS = frozenset(
-    "not no never without nor hardly barely neither nobody none n't didn't don't doesn't wasn't weren't "
-    "isn't aren't couldn't can't cannot wouldn't won't shouldn't haven't hasn't hadn't ain't".split()
+    words(
+        "not no never without nor hardly barely neither nobody none n't didn't don't doesn't wasn't weren't "
+        "isn't aren't couldn't can't cannot wouldn't won't shouldn't haven't hasn't hadn't ain't"
+    )
 )
 FEEL_WORDS = frozenset(
-    "feel feels felt feeling feelings sense sensed sensing became become becomes becoming got get gets "
-    "getting grew grow".split()
+    words(
+        "feel feels felt feeling feelings sense sensed sensing became become becomes becoming got get gets "
+        "getting grew grow"
+    )
 )
-COPULAS = frozenset("was were am is are be been being seemed seem seems looked looks look appeared 'm 're".split())
+COPULAS = frozenset(words("was were am is are be been being seemed seem seems looked looks look appeared 'm 're"))
 INTENSIFIERS = frozenset(
-    "so very really extremely terribly quite too incredibly totally completely absolutely deeply "
-    "awfully pretty rather somewhat slightly little bit kind sort most more".split()
+    words(
+        "so very really extremely terribly quite too incredibly totally completely absolutely deeply "
+        "awfully pretty rather somewhat slightly little bit kind sort most more"
+    )
 )
-DETERMINERS = frozenset("a an the this that these those some any".split())
-FIRST_PERSON = frozenset("i me my myself mine we us our ourselves i'm i've i'd i'll we're we've".split())
+DETERMINERS = frozenset(words("a an the this that these those some any"))
+FIRST_PERSON = frozenset(words("i me my myself mine we us our ourselves i'm i've i'd i'll we're we've"))
 THIRD_PERSON = frozenset(
-    "he him his himself she her hers herself they them their themselves he's she's they're it".split()
+    words("he him his himself she her hers herself they them their themselves he's she's they're it")
 )
-WAKING_WORDS = frozenset("woke awoke awake awoken waking wake wakened".split())
+WAKING_WORDS = frozenset(words("woke awoke awake awoken waking wake wakened"))

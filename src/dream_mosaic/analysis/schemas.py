@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 EmotionCode = Literal["AN", "AP", "SD", "CO", "HA"]
-EMOTION_CODES: tuple[EmotionCode, ...] = ("AN", "AP", "SD", "CO", "HA")
+EMOTION_CODES: tuple[str, ...] = ("AN", "AP", "SD", "CO", "HA")
 EMOTION_NAMES: dict[str, str] = {
     "AN": "anger",
     "AP": "apprehension",

@@ -4,14 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..lexicons import words
 from ..pipeline import DreamDoc
 
-_DREAMER = frozenset("i me my myself we us our ourselves i'm i've i'd i'll we're".split())
-_MALE = frozenset("he him his himself he's".split())
-_FEMALE = frozenset("she her hers herself she's".split())
-_PLURAL = frozenset("they them their themselves they're".split())
-BREAKS = frozenset({",", ";", ":", '"', "\u201c", "\u201d", "(", ")", "and", "but", "because", "when", "while",
-                    "then", "so", "who", "which", "after", "before", "until", "if"})
+_DREAMER = frozenset(words("i me my myself we us our ourselves i'm i've i'd i'll we're"))
+_MALE = frozenset(words("he him his himself he's"))
+_FEMALE = frozenset(words("she her hers herself she's"))
+_PLURAL = frozenset(words("they them their themselves they're"))
+BREAKS = frozenset(
+    {
+        ",",
+        ";",
+        ":",
+        '"',
+        "\u201c",
+        "\u201d",
+        "(",
+        ")",
+        "and",
+        "but",
+        "because",
+        "when",
+        "while",
+        "then",
+        "so",
+        "who",
+        "which",
+        "after",
+        "before",
+        "until",
+        "if",
+    }
+)
 
 
 def resolve_token(doc: DreamDoc, j: int) -> str | None:
@@ -36,11 +60,11 @@ def _last_mention(doc: DreamDoc, j: int, pron: str) -> str:
         code = doc.scratch.get("mention_codes", {}).get(m.first)
         if code is None:
             continue
-        if pron in _MALE and m.kind == "human" and m.number == "1" and m.sex in {"M", "I"}:
-            best = code
-        elif pron in _FEMALE and m.kind == "human" and m.number == "1" and m.sex in {"F", "I"}:
-            best = code
-        elif pron in _PLURAL and m.number == "2":
+        if (
+            (pron in _MALE and m.kind == "human" and m.number == "1" and m.sex in {"M", "I"})
+            or (pron in _FEMALE and m.kind == "human" and m.number == "1" and m.sex in {"F", "I"})
+            or (pron in _PLURAL and m.number == "2")
+        ):
             best = code
     if best is not None:
         return best

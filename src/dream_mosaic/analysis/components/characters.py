@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
@@ -84,8 +85,7 @@ person: 1 I S A
 couple: 2 J S A
 someone somebody: 1 I U A
 people crowd audience group gang mob students passengers customers guests crew team: 2 J U A
-"""
-    .replace("\\\n", " ")
+""".replace("\\\n", " ")
 )
 for _k, _v in list(HUMAN_NOUNS.items()):
     if _v[1] == "I" and _v[2] in {"S", "U"} and _k in {"person", "someone", "somebody"}:
@@ -95,24 +95,24 @@ HUMAN_NOUNS["folks"] = ("2", "J", "X", "A")
 _SEX_MODIFIER = {"male": "M", "female": "F"}
 
 ANIMALS = frozenset(
-    """dog dogs puppy puppies cat cats kitten kittens horse horses pony cow cows bull bird birds snake snakes
+    words("""dog dogs puppy puppies cat cats kitten kittens horse horses pony cow cows bull bird birds snake snakes
     spider spiders bug bugs insect insects fish mouse mice rat rats bear bears lion lions tiger tigers
     wolf wolves monkey monkeys elephant elephants pig pigs chicken chickens duck ducks rabbit rabbits
     bunny deer fox foxes bee bees ant ants frog frogs turtle whale whales shark sharks animal animals
     goat goats sheep lamb squirrel squirrels owl eagle crow crows alligator crocodile lizard bat bats
     dolphin dolphins butterfly butterflies fly flies worm worms cattle calf donkey mule camel giraffe
     zebra gorilla ape kangaroo hamster parrot goldfish puppy hen rooster roach cockroach beetle wasp
-    dinosaur dinosaurs""".split()
+    dinosaur dinosaurs""")
 )
 CREATURES = frozenset(
-    """monster monsters ghost ghosts alien aliens vampire vampires dragon dragons demon demons devil angel
+    words("""monster monsters ghost ghosts alien aliens vampire vampires dragon dragons demon demons devil angel
     angels zombie zombies witch witches giant giants unicorn mermaid fairy fairies creature creatures
-    robot robots spirit spirits""".split()
+    robot robots spirit spirits""")
 )
 _PLURAL_ANIMAL_SUFFIX = ("s",)
 
 MALE_NAMES = frozenset(
-    """john jon james jim jimmy robert bob bobby michael mike william bill billy david dave richard dick
+    words("""john jon james jim jimmy robert bob bobby michael mike william bill billy david dave richard dick
     joseph joe thomas tom tommy charles charlie chris christopher daniel dan danny matthew matt mark paul
     steven steve andrew andy kenneth ken kevin brian george edward ed eddie ronald ron timothy tim jason
     jeff jeffrey ryan jacob gary nicholas nick eric jonathan stephen larry justin scott brandon frank
@@ -123,10 +123,10 @@ MALE_NAMES = frozenset(
     alan alfred bert burt chuck clark curt dean derek dwight earl ernie floyd glen glenn gordon hal
     herb herbert ivan jake jerome joel karl lee lloyd lou luke max mitch neil norm norman oscar otto
     perry pete randy rick ricky rob rod rodney ross roger rudy stan stanley ted teddy todd tom vince
-    wally warren wayne will willie blake elvis abe abraham""".split()
+    wally warren wayne will willie blake elvis abe abraham""")
 )
 FEMALE_NAMES = frozenset(
-    """mary patricia linda barbara barb elizabeth liz beth jennifer jenny maria susan sue margaret maggie
+    words("""mary patricia linda barbara barb elizabeth liz beth jennifer jenny maria susan sue margaret maggie
     dorothy lisa nancy karen betty helen sandra donna carol ruth sharon michelle laura sarah kimberly kim
     deborah debbie jessica shirley cynthia angela melissa brenda amy anna rebecca virginia kathleen kathy
     pamela pam martha debra amanda stephanie carolyn christine marie janet catherine cathy frances ann
@@ -138,12 +138,24 @@ FEMALE_NAMES = frozenset(
     marcia maureen meg nell nora olive paula penny priscilla rosa roberta sheila stella tina trudy
     valerie veronica vicky vicki carla carrie connie dana dawn denise diana elaine gail gina holly
     jackie jo kay kristen kristin leah lorraine lori marsha mona nina patty renee rhonda robin shannon
-    sheryl susie tammy terri tracy ruby hilda greta gretchen heidi ingrid""".split()
+    sheryl susie tammy terri tracy ruby hilda greta gretchen heidi ingrid""")
 )
-_TITLES = {"mr": "M", "mister": "M", "mrs": "F", "miss": "F", "ms": "F", "dr": "I", "aunt": "F",
-           "uncle": "M", "sir": "M", "madam": "F", "lady": "F", "lord": "M"}
+_TITLES = {
+    "mr": "M",
+    "mister": "M",
+    "mrs": "F",
+    "miss": "F",
+    "ms": "F",
+    "dr": "I",
+    "aunt": "F",
+    "uncle": "M",
+    "sir": "M",
+    "madam": "F",
+    "lady": "F",
+    "lord": "M",
+}
 _NOT_NAMES = frozenset(
-    """i i'm i've i'd i'll god oh ok okay yes no mom dad mother father the a an and but then so when while
+    words("""i i'm i've i'd i'll god oh ok okay yes no mom dad mother father the a an and but then so when while
     we he she they it this that there here what why how who my his her our their your you me us them
     monday tuesday wednesday thursday friday saturday sunday january february march april may june july
     august september october november december christmas easter thanksgiving english french german
@@ -156,17 +168,17 @@ _NOT_NAMES = frozenset(
     nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont washington wisconsin
     wyoming york jersey carolina dakota chicago boston london paris rome berlin canada mexico europe
     england france germany italy spain china japan russia africa asia india ireland scotland israel
-    hollywood manhattan vegas angeles francisco""".split()
+    hollywood manhattan vegas angeles francisco""")
 )
 _PLACE_AFTER = frozenset(
-    """cafe assn association group drugs orthodox falls synagogue temple society institute inc co corp
+    words("""cafe assn association group drugs orthodox falls synagogue temple society institute inc co corp
     department dept center centre bank market shop shops motors airlines magazine times news show
     city street st avenue ave road rd county hall school university college church park lake river
     hotel hospital center building store mountain mountains island beach state states high bay valley
-    airport station mall restaurant cafe library theater theatre club company house""".split()
+    airport station mall restaurant cafe library theater theatre club company house""")
 )
 _COMMON_CAPITALISED = frozenset(
-    """also finally later just see note are all section math truth mass general bulletin scandal
+    words("""also finally later just see note are all section math truth mass general bulletin scandal
     relativity maybe after before now then suddenly meanwhile again however yes well oh hey hello
     please thanks thank yeah sure wow anyway still yet soon next first second third last once perhaps
     somehow somewhere everyone someone something nothing everything anything nobody people some many
@@ -175,20 +187,20 @@ _COMMON_CAPITALISED = frozenset(
     there here it its he she they we you me him her us them my your his our their mine yours hers ours
     theirs one two three four five six seven eight nine ten hundred thousand am pm tv radio internet
     mom dad mommy daddy grandma grandpa sir madam lady ma'am baby honey dear darling love heaven hell
-    christ jesus lord satan god church mass bible prayer sunday""".split()
+    christ jesus lord satan god church mass bible prayer sunday""")
 )
 ETHNIC = frozenset(
-    """arab arabs israeli israelis afghan afghans turk turks german germans mexican mexicans chinese
+    words("""arab arabs israeli israelis afghan afghans turk turks german germans mexican mexicans chinese
     japanese indian indians african africans negro negroes russian russians frenchman frenchmen
     italian italians irishman englishman asian asians hispanic hispanics jew jews gypsy gypsies
-    oriental orientals eskimo eskimos""".split()
+    oriental orientals eskimo eskimos""")
 )
-_CLERGY_TITLES = frozenset("father fr sister brother reverend rev pastor rabbi monsignor".split())
-_PLACE_BEFORE = frozenset("in at near into toward towards through across from visiting".split())
-_NEW_MARKERS = frozenset("another other second third different new a an one".split())
-_MALE_PRON = frozenset("he him his himself he's".split())
-_FEMALE_PRON = frozenset("she her hers herself she's".split())
-FIRST_PERSON_SINGULAR = frozenset("i me my myself mine i'm i've i'd i'll".split())
+_CLERGY_TITLES = frozenset(words("father fr sister brother reverend rev pastor rabbi monsignor"))
+_PLACE_BEFORE = frozenset(words("in at near into toward towards through across from visiting"))
+_NEW_MARKERS = frozenset(words("another other second third different new a an one"))
+_MALE_PRON = frozenset(words("he him his himself he's"))
+_FEMALE_PRON = frozenset(words("she her hers herself she's"))
+FIRST_PERSON_SINGULAR = frozenset(words("i me my myself mine i'm i've i'd i'll"))
 
 
 @dataclass
@@ -223,23 +235,32 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
         base = w[:-2] if w.endswith("'s") else w
         prev = lowers[i - 1] if i > 0 else ""
         nxt_tok = toks[i + 1] if i + 1 < n else None
-        if (base in _CLERGY_TITLES and toks[i].is_title and nxt_tok is not None and nxt_tok.is_title
-                and nxt_tok.text[:1].isalpha() and lowers[i + 1] not in _NOT_NAMES):
+        if (
+            base in _CLERGY_TITLES
+            and toks[i].is_title
+            and nxt_tok is not None
+            and nxt_tok.is_title
+            and nxt_tok.text[:1].isalpha()
+            and lowers[i + 1] not in _NOT_NAMES
+        ):
             sex = "F" if base == "sister" else "M"
             key = "name:" + lowers[i + 1].replace("'s", "")
             out.append(Mention(key, "1", sex, "O", "A", "human", i, i + 1))
             i += 2
             continue
-        if base in ETHNIC and (base.endswith("s") or prev in {"a", "an", "the", "two", "some", "three"}
-                               or base in {"chinese", "japanese"} and prev in {"a", "the", "some"}):
+        if base in ETHNIC and (
+            base.endswith("s")
+            or prev in {"a", "an", "the", "two", "some", "three"}
+            or (base in {"chinese", "japanese"} and prev in {"a", "the", "some"})
+        ):
             num = "2" if base.endswith("s") or prev in {"two", "some", "three"} else "1"
             out.append(Mention("eth:" + base, num, "J" if num == "2" else "I", "E", "A", "human", i, i))
             i += 1
             continue
         # kinship with possessive "my" etc. or any human noun
         if base in HUMAN_NOUNS:
-            if base in {"ma", "pop", "mum", "lady", "fellow", "gal", "partner", "date", "agent"} and not (
-                prev in {"my", "our", "the", "a", "his", "her"}
+            if base in {"ma", "pop", "mum", "lady", "fellow", "gal", "partner", "date", "agent"} and (
+                prev not in {"my", "our", "the", "a", "his", "her"}
             ):
                 i += 1
                 continue
@@ -261,16 +282,23 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                 key = base  # "Mother" as a name: same character
             out.append(Mention(key, num, sex, ident, age, "human", i, i))
         elif base in ANIMALS:
-            num = "2" if base.endswith("s") and base not in {"fish", "bus"} or base in {"mice", "sheep",
-                                                                                        "cattle"} else "1"
+            num = (
+                "2"
+                if (base.endswith("s") and base not in {"fish", "bus"}) or base in {"mice", "sheep", "cattle"}
+                else "1"
+            )
             out.append(Mention(base.rstrip("s") if num == "2" else base, num, "", "", "", "animal", i, i))
         elif base in CREATURES:
             num = "2" if base.endswith("s") else "1"
             out.append(Mention(base.rstrip("s"), num, "", "", "", "creature", i, i))
         elif _is_name(toks, lowers, doc, i):
             j = i
-            while j + 1 < n and toks[j + 1].is_title and lowers[j + 1] not in _NOT_NAMES and \
-                    toks[j + 1].sent == toks[i].sent:
+            while (
+                j + 1 < n
+                and toks[j + 1].is_title
+                and lowers[j + 1] not in _NOT_NAMES
+                and toks[j + 1].sent == toks[i].sent
+            ):
                 j += 1
             if j + 1 < n and lowers[j + 1] in _PLACE_AFTER:
                 i = j + 2
@@ -376,7 +404,8 @@ def make_characters() -> Any:
         doc.scratch["mentions"] = mentions
         doc.scratch["mention_codes"] = codes
         doc.analysis.characters = chars
-        doc.analysis.dreamer_present = any(t.lower in FIRST_PERSON_SINGULAR or t.lower in {"we", "us"}
-                                           for t in doc.tokens)
+        doc.analysis.dreamer_present = any(
+            t.lower in FIRST_PERSON_SINGULAR or t.lower in {"we", "us"} for t in doc.tokens
+        )
 
     return characters

@@ -17,24 +17,47 @@ from ..schemas import DistressSignal
 VERSION = "1.0"
 
 _RULES: list[tuple[str, str, re.Pattern[str]]] = [
-    ("self_harm", "harm_myself", re.compile(
-        r"\b(kill|hurt|harm|cut|cutting|burn|burning|hurting|harming|killing|starve|starving)\s+myself\b"
-        r"|\bself[- ]?harm\w*|\bslit(ting)? my wrists?|\boverdos(e|ed|ing)\b")),
-    ("suicidal_ideation", "want_to_die", re.compile(
-        r"\b(want|wanted|wanting|wish|wished|ready)\s+(to\s+die|i\s+(was|were)\s+dead|i\s+had\s+never\s+been"
-        r"\s+born|to\s+disappear\s+forever)|\bsuicid(e|al)\b|\bend\s+(it\s+all|my\s+life|my\s+own\s+life)"
-        r"|\btake\s+my\s+(own\s+)?life\b|\b(no|not\s+any)\s+(reason|point)\s+(to|in)\s+(live|living|going\s+on)"
-        r"|\bbetter\s+off\s+dead\b|\bdon'?t\s+want\s+to\s+(live|be\s+alive|wake\s+up)")),
-    ("hopelessness", "hopeless", re.compile(
-        r"\b(feel|felt|feeling|am|i'm|so|completely|totally|utterly)\s+(so\s+)?(hopeless|in\s+despair)\b"
-        r"|\bnothing\s+(will\s+ever|ever|is\s+ever\s+going\s+to)\s+(get|gets|be)\s+better\b"
-        r"|\b(there\s+is|there's|i\s+have|i\s+see)\s+no\s+(hope|future|way\s+out)\b|\bwhat'?s\s+the\s+point\b"
-        r"|\bcan'?t\s+go\s+on\b|\bgive\s+up\s+on\s+(life|everything)\b")),
-    ("worthlessness", "worthless", re.compile(
-        r"\bi('m|\s+am)\s+(worthless|a\s+burden|useless|a\s+failure|nothing)\b|\bnobody\s+(cares|would\s+care"
-        r"|would\s+miss\s+me|loves\s+me)\b|\b(everyone|everybody)\s+would\s+be\s+better\s+off\s+without\s+me")),
-    ("crisis", "cannot_cope", re.compile(
-        r"\bi\s+(can'?t|cannot)\s+(cope|take\s+(it|this|any\s*more))\b|\bbreaking\s+down\b")),
+    (
+        "self_harm",
+        "harm_myself",
+        re.compile(
+            r"\b(kill|hurt|harm|cut|cutting|burn|burning|hurting|harming|killing|starve|starving)\s+myself\b"
+            r"|\bself[- ]?harm\w*|\bslit(ting)? my wrists?|\boverdos(e|ed|ing)\b"
+        ),
+    ),
+    (
+        "suicidal_ideation",
+        "want_to_die",
+        re.compile(
+            r"\b(want|wanted|wanting|wish|wished|ready)\s+(to\s+die|i\s+(was|were)\s+dead|i\s+had\s+never\s+been"
+            r"\s+born|to\s+disappear\s+forever)|\bsuicid(e|al)\b|\bend\s+(it\s+all|my\s+life|my\s+own\s+life)"
+            r"|\btake\s+my\s+(own\s+)?life\b|\b(no|not\s+any)\s+(reason|point)\s+(to|in)\s+(live|living|going\s+on)"
+            r"|\bbetter\s+off\s+dead\b|\bdon'?t\s+want\s+to\s+(live|be\s+alive|wake\s+up)"
+        ),
+    ),
+    (
+        "hopelessness",
+        "hopeless",
+        re.compile(
+            r"\b(feel|felt|feeling|am|i'm|so|completely|totally|utterly)\s+(so\s+)?(hopeless|in\s+despair)\b"
+            r"|\bnothing\s+(will\s+ever|ever|is\s+ever\s+going\s+to)\s+(get|gets|be)\s+better\b"
+            r"|\b(there\s+is|there's|i\s+have|i\s+see)\s+no\s+(hope|future|way\s+out)\b|\bwhat'?s\s+the\s+point\b"
+            r"|\bcan'?t\s+go\s+on\b|\bgive\s+up\s+on\s+(life|everything)\b"
+        ),
+    ),
+    (
+        "worthlessness",
+        "worthless",
+        re.compile(
+            r"\bi('m|\s+am)\s+(worthless|a\s+burden|useless|a\s+failure|nothing)\b|\bnobody\s+(cares|would\s+care"
+            r"|would\s+miss\s+me|loves\s+me)\b|\b(everyone|everybody)\s+would\s+be\s+better\s+off\s+without\s+me"
+        ),
+    ),
+    (
+        "crisis",
+        "cannot_cope",
+        re.compile(r"\bi\s+(can'?t|cannot)\s+(cope|take\s+(it|this|any\s*more))\b|\bbreaking\s+down\b"),
+    ),
 ]
 _WAKING_MARKERS = re.compile(
     r"\b(in\s+(real|waking)\s+life|lately|these\s+days|nowadays|recently|right\s+now|today|tonight"

@@ -42,8 +42,32 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "emotions.json"
 NEEDS_FEEL = frozenset({"good", "bad", "great", "awful"})
 # Forms that, followed by "me"/"him"..., are verbs whose object is the experiencer.
 _CLAUSE_BREAKS = frozenset(
-    {",", ";", ":", '"', "\u201c", "\u201d", "(", ")", "but", "and", "because", "when", "while", "that",
-     "so", "then", "as", "who", "which", "although", "though", "until", "if", "or"}
+    {
+        ",",
+        ";",
+        ":",
+        '"',
+        "\u201c",
+        "\u201d",
+        "(",
+        ")",
+        "but",
+        "and",
+        "because",
+        "when",
+        "while",
+        "that",
+        "so",
+        "then",
+        "as",
+        "who",
+        "which",
+        "although",
+        "though",
+        "until",
+        "if",
+        "or",
+    }
 )
 _QUOTES = frozenset({'"', "\u201c", "\u201d"})
 _SUBJECT_DREAMER = frozenset(FIRST_PERSON - {"me", "us"})
@@ -115,8 +139,7 @@ def find_emotion_hits(doc: DreamDoc) -> list[Hit]:
             continue
         s_first = doc.sentences[toks[i].sent].first_token
         prev = lowers[max(s_first, i - 4) : i]
-        negated = any(w in NEGATORS for w in prev[-3:]) and group not in {"not_know", "not_understand",
-                                                                          "cant_believe"}
+        negated = any(w in NEGATORS for w in prev[-3:]) and group not in {"not_know", "not_understand", "cant_believe"}
         feel = any(w in FEEL_WORDS for w in prev)
         copula = any(w in COPULAS for w in prev)
         if group in NEEDS_FEEL and not (feel or copula):
@@ -222,9 +245,7 @@ _CONTEXT_FEATURES = ("dreamer", "other", "feel", "copula", "intens", "det", "quo
 def class_feature_names(code: str) -> list[str]:
     groups = sorted({g for classes, g, _ in EMOTION_ROWS if code in classes})
     return (
-        ["valid", "negated", "len", "all_valid"]
-        + [f"ctx:{c}" for c in _CONTEXT_FEATURES]
-        + [f"g:{g}" for g in groups]
+        ["valid", "negated", "len", "all_valid"] + [f"ctx:{c}" for c in _CONTEXT_FEATURES] + [f"g:{g}" for g in groups]
     )
 
 
@@ -281,8 +302,7 @@ class EmotionModel:
         return {
             "meta": self.meta,
             "classes": {
-                c: {"bias": m.bias, "threshold": m.threshold, "weights": m.weights}
-                for c, m in self.classes.items()
+                c: {"bias": m.bias, "threshold": m.threshold, "weights": m.weights} for c, m in self.classes.items()
             },
         }
 
@@ -290,8 +310,7 @@ class EmotionModel:
     def from_json(cls, data: dict[str, Any]) -> EmotionModel:
         return cls(
             {
-                c: ClassModel({k: float(v) for k, v in d["weights"].items()}, float(d["bias"]),
-                              float(d["threshold"]))
+                c: ClassModel({k: float(v) for k, v in d["weights"].items()}, float(d["bias"]), float(d["threshold"]))
                 for c, d in data["classes"].items()
             },
             dict(data.get("meta", {})),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Event
 from ._resolve import subject_before
@@ -11,22 +12,22 @@ from ._resolve import subject_before
 VERSION = "1.0"
 
 _BODILY = frozenset(
-    """injured hurt wounded bleeding bled sick ill died dead dying broke_my broken_leg broken_arm cut_my
-    burned burnt drowned drowning fainted fell_down paralyzed pain""".split()
+    words("""injured hurt wounded bleeding bled sick ill died dead dying broke_my broken_leg broken_arm cut_my
+    burned burnt drowned drowning fainted fell_down paralyzed pain""")
 )
 _MISFORTUNE = frozenset(
-    """lost accident crashed crash fell falling stuck trapped late missed broken broke ruined robbed
+    words("""lost accident crashed crash fell falling stuck trapped late missed broken broke ruined robbed
     stolen fire flood injured hurt wounded bleeding bled sick ill died dead dying burned burnt drowned
-    drowning fainted paralyzed pain disaster""".split()
+    drowning fainted paralyzed pain disaster""")
 )
-_GOOD_FORTUNE = frozenset("lucky luckily fortunately inherited found_money won_the_lottery windfall".split())
+_GOOD_FORTUNE = frozenset(words("lucky luckily fortunately inherited found_money won_the_lottery windfall"))
 _SUCCESS = frozenset(
-    """succeeded succeed managed_to finally_got finally_made finally_found won win passed_the solved
-    accomplished achieved made_it escaped""".split()
+    words("""succeeded succeed managed_to finally_got finally_made finally_found won win passed_the solved
+    accomplished achieved made_it escaped""")
 )
 _FAILURE = frozenset(
-    """failed fail failing couldn't_find couldn't_get couldn't_make couldn't_open couldn't_reach
-    unable_to gave_up flunked lost_the couldn't_do couldn't_remember""".split()
+    words("""failed fail failing couldn't_find couldn't_get couldn't_make couldn't_open couldn't_reach
+    unable_to gave_up flunked lost_the couldn't_do couldn't_remember""")
 )
 _TABLE: list[tuple[frozenset[str], str]] = [
     (_SUCCESS, "success"),
@@ -53,15 +54,15 @@ def find_events(doc: DreamDoc) -> dict[str, list[Event]]:
     while i < n:
         entries = _INDEX.get(lowers[i])
         hit = None
-        for words, kind, phrase in entries or ():
-            if tuple(lowers[i : i + len(words)]) == words:
-                hit = (words, kind, phrase)
+        for seq, kind, phrase in entries or ():
+            if tuple(lowers[i : i + len(seq)]) == seq:
+                hit = (seq, kind, phrase)
                 break
         if hit is None:
             i += 1
             continue
-        words, kind, phrase = hit
-        length = len(words)
+        seq, kind, phrase = hit
+        length = len(seq)
         who = subject_before(doc, i) or "D"
         t0, t1 = doc.tokens[i], doc.tokens[i + length - 1]
         out[kind].append(

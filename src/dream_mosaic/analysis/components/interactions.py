@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Interaction
 from ._resolve import object_after, subject_before
 
 VERSION = "1.0"
 
-_PHYSICAL = """hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating
+_PHYSICAL = words("""hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating
 beaten stab stabbed stabbing shoot shot shooting shoots kill killed killing kills murder murdered murdering
 attack attacked attacking attacks chase chased chasing chases grab grabbed grabbing push pushed pushing
 shove shoved strangle strangled choke choked choking bite bit bitten biting wrestle wrestled fought fight
@@ -22,8 +23,8 @@ fighting tackle tackled injure injured kidnap kidnapped capture captured arrest 
 pursuing hunt hunted hunting strike struck whip whipped torture tortured poison poisoned drown drowned
 smash smashed throttle throttled knife knifed spank spanked pinch pinched rape raped aim aimed
 fired_at shot_at threw_at throwing_at raid raided tied_up dragged drag dragging knocked knock_down tripped
-jumped_on held_captive captivity imprisoned trapped_me forced slashed beheaded hanged execute executed""".split()
-_VERBAL = """yell yelled yelling yells shout shouted shouting scream screamed screaming argue argued arguing
+jumped_on held_captive captivity imprisoned trapped_me forced slashed beheaded hanged execute executed""")
+_VERBAL = words("""yell yelled yelling yells shout shouted shouting scream screamed screaming argue argued arguing
 argument quarrel quarreled quarrelled insult insulted insulting criticize criticized criticised
 criticizing scold scolded scolding accuse accused accusing threaten threatened threatening curse cursed
 cursing blame blamed blaming mock mocked mocking tease teased teasing glare glared refuse refused reject
@@ -31,8 +32,8 @@ rejected ignore ignored ignoring steal stole stolen stealing rob robbed robbing 
 destroying betray betrayed cheat cheated snapped nagging nagged bossed sneered demanded demand
 ordered hollered holler lectured lecture punished punish fired kicked_out excluded forbade forbid
 campused laughed_at made_fun complained complain insisted warned scorned sued reported_me
-disapproved hated hates hate resent resented""".split()
-_FRIENDLY = """help helped helping helps hug hugged hugging hugs embrace embraced embracing comfort comforted
+disapproved hated hates hate resent resented""")
+_FRIENDLY = words("""help helped helping helps hug hugged hugging hugs embrace embraced embracing comfort comforted
 comforting gave give gives giving invite invited inviting welcome welcomed greet greeted greeting smiled
 smile smiling waved wave compliment complimented praise praised thank thanked thanking protect protected
 rescue rescued rescuing save saved saving visit visited visiting offer offered offering share shared
@@ -40,10 +41,10 @@ sharing introduced introduce married marry marries befriend befriended consoled 
 congratulated congratulate cheered took_care taking_care fed feed cared_for asked_me_to_dance
 danced_with dancing_with asked_me_out dated dating bought_me brought_me drove_me took_me taking_me
 escorted walked_me showed_me held_my_hand held_hands holding_hands defended defend supported
-encouraged encourage listened_to treated liked likes""".split()
-_SEXUAL = """kiss kissed kissing kisses caress caressed caressing fondle fondled fondling seduce seduced
+encouraged encourage listened_to treated liked likes""")
+_SEXUAL = words("""kiss kissed kissing kisses caress caressed caressing fondle fondled fondling seduce seduced
 seducing sex intercourse making_love made_love make_love slept_with sleep_with sleeping_with fuck fucked
-fucking erotic sexual sexually making_out made_out necking petting orgasm raped rape""".split()
+fucking erotic sexual sexually making_out made_out necking petting orgasm raped rape""")
 
 _LEXICON: dict[tuple[str, ...], tuple[str, bool]] = {}
 for _w in _PHYSICAL:
@@ -61,12 +62,14 @@ for _v in _FIRST.values():
     _v.sort(key=len, reverse=True)
 
 _NEEDS_OBJECT = frozenset(
-    "smiled smile smiling waved wave shot shoot shooting scream screamed screaming yell yelled yelling "
-    "shout shouted shouting hunt hunting save saved saving visit visited give gave gives giving offer "
-    "offered share shared fight fighting fought fed feed treated liked likes listened_to fired aim aimed "
-    "forced supported ordered demanded warned complained insisted".split()
+    words(
+        "smiled smile smiling waved wave shot shoot shooting scream screamed screaming yell yelled yelling "
+        "shout shouted shouting hunt hunting save saved saving visit visited give gave gives giving offer "
+        "offered share shared fight fighting fought fed feed treated liked likes listened_to fired aim aimed "
+        "forced supported ordered demanded warned complained insisted"
+    )
 )
-_PASSIVE = frozenset("was were got been being is are get gets".split())
+_PASSIVE = frozenset(words("was were got been being is are get gets"))
 
 
 def find_interactions(doc: DreamDoc) -> list[Interaction]:
@@ -77,9 +80,9 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
     while i < len(toks):
         cands = _FIRST.get(lowers[i])
         match = None
-        for words in cands or ():
-            if tuple(lowers[i : i + len(words)]) == words:
-                match = words
+        for seq in cands or ():
+            if tuple(lowers[i : i + len(seq)]) == seq:
+                match = seq
                 break
         if match is None:
             i += 1
@@ -107,8 +110,7 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
         if subj is not None and subj == obj:
             i = last + 1
             continue
-        if kind == "sexuality" and lowers[i] in {"sex", "sexual", "sexually", "erotic", "intercourse"} \
-                and obj is None:
+        if kind == "sexuality" and lowers[i] in {"sex", "sexual", "sexually", "erotic", "intercourse"} and obj is None:
             obj = ""
         out.append(
             Interaction(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 
 VERSION = "1.0"
@@ -39,7 +40,7 @@ for _name, (_words, _) in THEMES.items():
     for _w in _words:
         _WORD_THEMES.setdefault(_w, []).append(_name)
 _STOP = frozenset(
-    """the a an and or but if then so to of in on at by for with from up down out over into onto about as
+    words("""the a an and or but if then so to of in on at by for with from up down out over into onto about as
     is was were be been being am are i me my we us our you your he him his she her they them their it its
     this that these those there here what which who whom when where why how all any some no not very just
     had has have do did does done would could should will can may might must shall also too only again
@@ -48,7 +49,7 @@ _STOP = frozenset(
     something someone somebody anything everything nothing time really still even much many more most
     other another each both few little big lot lots now then just over under off again dream dreamed
     dreamt dreaming don't didn't wasn't couldn't can't i'm it's that's he's she's there's i'd i've
-    into onto upon were kind sort felt feel started start began trying tried""".split()
+    into onto upon were kind sort felt feel started start began trying tried""")
 )
 
 

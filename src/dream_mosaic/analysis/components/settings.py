@@ -4,26 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Setting
 
 VERSION = "1.0"
 
 INDOOR = frozenset(
-    """house home room bedroom kitchen bathroom basement attic hallway hall apartment office classroom
+    words("""house home room bedroom kitchen bathroom basement attic hallway hall apartment office classroom
     building store shop restaurant cafe church school hotel hospital library theater theatre museum
     auditorium gym gymnasium elevator lobby cellar garage barn cabin dorm dormitory bar tavern mall
     closet living_room dining_room stairs staircase corridor studio warehouse factory prison jail
-    courtroom castle palace chapel shower bed upstairs downstairs inside indoors""".split()
+    courtroom castle palace chapel shower bed upstairs downstairs inside indoors""")
 )
 OUTDOOR = frozenset(
-    """street road highway outside outdoors yard backyard garden park field fields forest woods beach
+    words("""street road highway outside outdoors yard backyard garden park field fields forest woods beach
     ocean sea lake river mountain mountains hill hills desert sky countryside farm meadow path sidewalk
     parking lot campus town city village bridge shore island jungle valley cliff pool playground
-    cemetery graveyard alley trail creek stream pond canyon""".split()
+    cemetery graveyard alley trail creek stream pond canyon""")
 )
-_FAMILIAR_DET = frozenset("my our home mom's dad's parents' grandma's grandmother's".split())
-_UNFAMILIAR_DET = frozenset("strange unfamiliar unknown foreign weird different".split())
+_FAMILIAR_DET = frozenset(words("my our home mom's dad's parents' grandma's grandmother's"))
+_UNFAMILIAR_DET = frozenset(words("strange unfamiliar unknown foreign weird different"))
 
 
 def find_settings(doc: DreamDoc) -> list[Setting]:
@@ -35,9 +36,7 @@ def find_settings(doc: DreamDoc) -> list[Setting]:
         if loc is None or w in seen:
             continue
         prev = lowers[max(0, i - 3) : i]
-        if w == "home":
-            fam = "familiar"
-        elif any(p in _FAMILIAR_DET for p in prev):
+        if w == "home" or any(p in _FAMILIAR_DET for p in prev):
             fam = "familiar"
         elif any(p in _UNFAMILIAR_DET for p in prev):
             fam = "unfamiliar"

@@ -5,19 +5,20 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 
 VERSION = "1.0"
 
 _EMOTION_WEIGHT = {"HA": 1.0, "AN": -1.0, "AP": -1.0, "SD": -1.0, "CO": -0.3}
 _POSITIVE = frozenset(
-    """beautiful wonderful nice good great lovely pleasant fun happy love loved safe warm friendly kind
-    smiled smiling laughed laughing enjoyed peaceful gorgeous best fine bright welcome won success""".split()
+    words("""beautiful wonderful nice good great lovely pleasant fun happy love loved safe warm friendly kind
+    smiled smiling laughed laughing enjoyed peaceful gorgeous best fine bright welcome won success""")
 )
 _NEGATIVE = frozenset(
-    """ugly terrible horrible awful bad dark dead died death kill killed blood hurt pain danger dangerous
+    words("""ugly terrible horrible awful bad dark dead died death kill killed blood hurt pain danger dangerous
     attack attacked chased scream screamed crying cried fight lost trapped broken ruined sick evil
-    nightmare monster fire angry scared afraid worst""".split()
+    nightmare monster fire angry scared afraid worst""")
 )
 
 

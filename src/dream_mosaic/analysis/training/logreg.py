@@ -43,7 +43,7 @@ def kfold_indices(n: int, k: int, seed: int, strata: list[str] | None = None) ->
         for j, i in enumerate(idx):
             folds[(j + offset) % k].append(int(i))
         offset += len(idx)
-    return [np.array(sorted(f)) for f in folds]
+    return [np.array(sorted(f), dtype=np.int64) for f in folds]
 
 
 def best_threshold(prob: np.ndarray, y: np.ndarray) -> float:

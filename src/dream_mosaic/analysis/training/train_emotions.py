@@ -15,8 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..components.emotions import FEATURE_NAMES, MODEL_PATH, ClassModel, EmotionModel, find_emotion_hits, \
-    hit_features
+from ..components.emotions import FEATURE_NAMES, MODEL_PATH, ClassModel, EmotionModel, find_emotion_hits, hit_features
 from ..pipeline import DreamDoc, Pipeline
 from ..schemas import EMOTION_CODES
 from .data import DEFAULT_CODED_CSV, load_coded
@@ -48,7 +47,10 @@ def labels(emotion_sets: Sequence[set[str]]) -> dict[str, np.ndarray]:
 
 
 def fit_emotion_model(
-    mats: dict[str, np.ndarray], ys: dict[str, np.ndarray], seed: int = SEED, l2: float = L2,
+    mats: dict[str, np.ndarray],
+    ys: dict[str, np.ndarray],
+    seed: int = SEED,
+    l2: float = L2,
     strata: list[str] | None = None,
 ) -> EmotionModel:
     classes: dict[str, ClassModel] = {}
@@ -58,6 +60,8 @@ def fit_emotion_model(
         x, y = mats[c], ys[c]
         oof = np.zeros(n)
         for f in folds:
+            if len(f) == 0:
+                continue
             train = np.setdiff1d(np.arange(n), f)
             w, b = fit_logreg(x[train], y[train], l2)
             oof[f] = predict_proba(x[f], w, b)
