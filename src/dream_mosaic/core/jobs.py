@@ -63,15 +63,17 @@ def _make_huey(url: str) -> Huey:
     parsed = urlparse(url)
     scheme = parsed.scheme.split("+", 1)[0]
     options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+    # Nobody reads job return values (``enqueue`` returns nothing): storing them would only grow the store.
     if scheme == "memory":
-        return MemoryHuey("mosaic", immediate=options.get("immediate") in {"1", "true"})
+        return MemoryHuey("mosaic", immediate=options.get("immediate") in {"1", "true"}, results=False)
     if scheme == "sqlite":
         path = url.split(":///", 1)[1].split("?", 1)[0]
-        return SqliteHuey("mosaic", filename=path, fsync=True)
+        return SqliteHuey("mosaic", filename=path, fsync=True, results=False)
     if scheme in {"redis", "rediss"}:
-        return RedisHuey("mosaic", url=url)
+        return RedisHuey("mosaic", url=url, results=False)
     if scheme in {"postgresql", "postgres"}:
-        return PostgresHuey("mosaic", dsn=url.replace("postgresql+psycopg://", "postgresql://"))
+        dsn = url.replace("postgresql+psycopg://", "postgresql://")
+        return PostgresHuey("mosaic", dsn=dsn, results=False)
     raise ValueError(f"Unknown job queue URL scheme {parsed.scheme!r}: use sqlite://, redis://, memory://")
 
 
@@ -82,8 +84,14 @@ class JobQueue:
         self.workers = workers
         self._tasks: dict[str, Any] = {}
         self._consumer: _EmbeddedConsumer | None = None
+        self._bind_all()
+
+    def _bind_all(self) -> None:
+        """Bind every declared job, also those declared after this queue was built: Huey cannot decode,
+        and so drops, a dequeued message for a task it does not know."""
         for spec in registered_jobs().values():
-            self._bind(spec)
+            if spec.name not in self._tasks:
+                self._bind(spec)
 
     def _bind(self, spec: JobSpec) -> None:
         self._tasks[spec.name] = self.huey.task(
@@ -105,6 +113,7 @@ class JobQueue:
         """Run workers as threads of this process (the embedded default)."""
         if self.huey.immediate or self._consumer is not None:
             return
+        self._bind_all()
         self._consumer = _EmbeddedConsumer(
             self.huey, workers=self.workers, worker_type="thread", periodic=False, max_delay=0.5,
             initial_delay=0.05, check_worker_health=False,
@@ -118,11 +127,13 @@ class JobQueue:
 
     def run_worker_forever(self) -> None:
         """``mosaic worker``: a dedicated process with Huey's own signal handling."""
+        self._bind_all()
         consumer = self.huey.create_consumer(workers=self.workers, worker_type="thread", periodic=False)
         consumer.run()
 
     def drain(self) -> int:
         """Run every queued job now, in this thread (used by the CLI and tests)."""
+        self._bind_all()
         done = 0
         while True:
             task = self.huey.dequeue()
