@@ -42,7 +42,8 @@ def read_analysis(
         dream_id=dream.id,
         status=dream.analysis_status,  # type: ignore[arg-type]
         analysis=analysis,
-        versions=dict(rec.versions or {}) if rec is not None and stored is not None else {},
+        versions={k: v for k, v in (rec.versions or {}).items() if mine or k != "distress"}
+        if rec is not None and stored is not None else {},
         analysed_at=rec.analysed_at if rec is not None and stored is not None else None,
         attempts=(rec.attempts if rec is not None else 0) if mine else None,
         error=rec.error if mine and rec is not None else None,

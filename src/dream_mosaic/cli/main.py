@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -221,14 +221,21 @@ def _register_features() -> None:
     """Features that bring their own commands (analysis, archive, mosaic, circles) add them here."""
     import importlib
 
-    for name in ("analysis", "archive", "mosaic", "circles"):
+    def optional(module: str) -> Any:
+        """The module, or None if it (or its feature) is absent; a broken import inside it still raises."""
         try:
-            module = importlib.import_module(f"dream_mosaic.{name}.commands")
+            return importlib.import_module(module)
         except ModuleNotFoundError as exc:
-            if exc.name != f"dream_mosaic.{name}.commands":
+            if exc.name not in (module, module.rsplit(".", 1)[0]):
                 raise
-            continue
-        module.register(app)
+            return None
+
+    for name in ("analysis", "archive", "mosaic", "circles"):
+        # Job modules first: `mosaic worker` must know every job, and `mosaic import` must queue them.
+        optional(f"dream_mosaic.{name}.tasks")
+        module = optional(f"dream_mosaic.{name}.commands")
+        if module is not None:
+            module.register(app)
 
 
 _register_features()
