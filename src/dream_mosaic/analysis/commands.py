@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -56,11 +57,26 @@ def register(app: typer.Typer) -> None:
     @app.command("analyze")
     def analyze_command(
         input: Annotated[
-            Path, typer.Option("--input", exists=True, dir_okay=False, help="JSON lines with 'id' and 'text'.")
-        ],
-        output: Annotated[Path, typer.Option("--output", dir_okay=False, help="Where to write one analysis per line.")],
+            Path | None,
+            typer.Option("--input", exists=True, dir_okay=False, help="JSON lines with 'id' and 'text'."),
+        ] = None,
+        output: Annotated[
+            Path | None, typer.Option("--output", dir_okay=False, help="Where to write one analysis per line.")
+        ] = None,
+        all_: Annotated[bool, typer.Option("--all", help="Re-analyse the stored dreams (only what changed).")] = False,
+        since: Annotated[datetime | None, typer.Option(
+            "--since", formats=["%Y-%m-%d"], help="Re-analyse stored dreams written or edited since DATE.")] = None,
+        force: Annotated[bool, typer.Option("--force", help="With --all/--since: recompute what is current.")] = False,
+        data_dir: Annotated[Path | None, typer.Option("--data-dir", envvar="MOSAIC_DATA_DIR")] = None,
     ) -> None:
-        """Analyse texts without storing them (Hall & Van de Castle coding and more)."""
+        """Analyse texts without storing them (--input/--output), or re-analyse stored dreams (--all, --since)."""
+        if all_ or since is not None:
+            from .reanalysis import reanalyse_stored
+
+            reanalyse_stored(data_dir, since, force, console)
+            return
+        if input is None or output is None:
+            raise typer.BadParameter("give --input and --output, or --all / --since DATE", param_hint="--input")
         n = analyze_jsonl(input, output)
         console.print(f"Analysed {n} texts into {output}")
 

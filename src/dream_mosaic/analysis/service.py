@@ -20,6 +20,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -348,3 +349,45 @@ def highlight_segments(text: str, emotions: list[dict[str, Any]]) -> list[dict[s
     if at < len(text):
         pieces.append({"text": text[at:], "codes": []})
     return pieces
+
+
+# --- Re-analysis of what is stored (``mosaic analyze --all | --since DATE``) ----------------------
+
+
+@dataclass
+class Totals:
+    analysed: int = 0
+    current: int = 0
+    failed: int = 0
+    gone: int = 0
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def reanalyse(db: Database, *, since: datetime | None = None, force: bool = False, batch: int = 200,
+              on_progress: Callable[[int, int], None] | None = None) -> Totals:
+    """Bring every stored dream's analysis (or those changed since ``since``) up to date, in this process.
+
+    Only what changed is computed (see :func:`analyse_dreams`); ``force`` recomputes everything.
+    Earlier failures are forgiven first, so each failed dream gets a fresh try.
+    """
+    totals = Totals()
+    with db.transaction(write=False) as session:
+        total = AnalysisRepository(session).count_dreams(since=since)
+    done = 0
+    if on_progress:
+        on_progress(0, total)
+    with db.transaction(write=False) as session:
+        chunks = list(AnalysisRepository(session).dream_ids(since=since, chunk=batch))
+    for ids in chunks:
+        with db.transaction() as session:
+            request_analysis(session, ids)
+        result = analyse_dreams(db, ids, force=force)
+        totals.analysed += len(result.analysed)
+        totals.current += len(result.skipped)
+        totals.gone += len(result.missing)
+        totals.failed += len(result.retry) + len(result.failed)
+        totals.errors.update({**result.retry, **result.failed})
+        done += len(ids)
+        if on_progress:
+            on_progress(done, total)
+    return totals

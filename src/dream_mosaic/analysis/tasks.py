@@ -88,5 +88,5 @@ def _on_dream_committed(_session: Session, dream_ids: list[str], change: str, **
     try:
         enqueue_analysis(platform.queue, dream_ids)
     except Exception:
-        # The dreams are stored and stay "pending"; `mosaic analyze --pending` picks them up later.
+        # The dreams are stored and stay "pending"; `mosaic analyze --all` picks them up later.
         log.exception("could not queue analysis of %d dream(s)", len(dream_ids))
