@@ -202,7 +202,8 @@ def parse_query(query: str) -> dict[str, list[str]]:
 
 
 def _archive_search(session: Session, viewer: User, query: str, limit: int) -> list[str] | None:
-    """Dream ids from ``dream_mosaic.archive``'s search service, or None while it is not installed."""
+    """Dream ids from ``dream_mosaic.archive``'s search service (all pages, up to ``limit``), or None while
+    that feature is not installed."""
     try:
         from dream_mosaic.archive import service as archive  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
@@ -210,16 +211,22 @@ def _archive_search(session: Session, viewer: User, query: str, limit: int) -> l
     search = getattr(archive, "search", None)
     if search is None:
         return None
-    try:
-        result = search(session, viewer, query, limit=limit)
-    except TypeError:  # a search service with another signature: use the built-in language instead
-        return None
-    items = getattr(result, "items", result)
     ids: list[str] = []
-    for item in items:
-        dream_id = item if isinstance(item, str) else getattr(item, "id", None) or getattr(item, "dream_id", None)
-        if dream_id is None and isinstance(item, dict):
-            dream_id = item.get("id") or item.get("dream_id")
-        if dream_id:
-            ids.append(str(dream_id))
+    after: Any = None
+    while len(ids) < limit:
+        try:
+            page = search(session, viewer, query, limit=min(500, limit - len(ids)), after=after)
+        except TypeError:  # a search service with another signature: use the built-in language instead
+            return None
+        hits = getattr(page, "results", None)
+        if hits is None:
+            hits = getattr(page, "items", page)
+        before = len(ids)
+        for hit in hits:
+            dream_id = hit if isinstance(hit, str) else getattr(hit, "id", None) or getattr(hit, "dream_id", None)
+            if dream_id:
+                ids.append(str(dream_id))
+        after = getattr(page, "next_after", None)
+        if after is None or len(ids) == before:
+            break
     return ids

@@ -87,8 +87,10 @@ def summarize(analysis: Any) -> FragmentAnalysis:
 
 
 def emotion_counts(a: FragmentAnalysis) -> dict[str, int]:
-    counts = Counter(e.code for e in a.emotions)
-    return {code: counts.get(code, 0) for code in EMOTION_CODES}
+    counts = dict.fromkeys(EMOTION_CODES, 0)
+    for e in a.emotions:
+        counts[e.code] = counts.get(e.code, 0) + 1
+    return counts
 
 
 def phase_of(a: FragmentAnalysis) -> str:
@@ -152,9 +154,9 @@ def arrange(fragments: Sequence[Fragment], order: Sequence[str] | None = None,
 
 
 def arc_steps(ordered: Sequence[Fragment]) -> list[ArcStep]:
-    return [
-        ArcStep(position=i, dream_id=f.dream_id, phase=f.phase, emotions=emotion_counts(f.analysis),
-                valence=round(f.analysis.valence, 4))
+    return [  # built from validated fragments: no need to validate again (10,000 steps in a big mosaic)
+        ArcStep.model_construct(position=i, dream_id=f.dream_id, phase=f.phase, emotions=emotion_counts(f.analysis),
+                                valence=round(f.analysis.valence, 4))
         for i, f in enumerate(ordered)
     ]
 
@@ -174,16 +176,15 @@ def resonance(fragments: Sequence[Fragment], top: int = TOP_RESONANCE) -> list[R
     """What resonated most: associations received (worth three) plus echoes, i.e. the number of other
     fragments that share each of its motifs."""
     counts = _motif_counts(fragments)
-    scored = []
+    scored: list[tuple[float, str, Fragment, list[str]]] = []
     for f in fragments:
         shared = [m for m in f.analysis.motifs if counts[m] >= 2]
-        echoes = sum(counts[m] - 1 for m in shared)
-        score = 3.0 * len(f.associations) + echoes
+        score = 3.0 * len(f.associations) + sum(counts[m] for m in shared) - len(shared)
         if score > 0:
-            scored.append(Resonance(dream_id=f.dream_id, score=score, associations=len(f.associations),
-                                    shared_motifs=shared[:5]))
-    scored.sort(key=lambda r: (-r.score, r.dream_id))
-    return scored[:top]
+            scored.append((-score, f.dream_id, f, shared))
+    scored.sort(key=lambda r: (r[0], r[1]))
+    return [Resonance(dream_id=f.dream_id, score=-neg, associations=len(f.associations), shared_motifs=shared[:5])
+            for neg, _id, f, shared in scored[:top]]
 
 
 def hvdc_profile(fragments: Sequence[Fragment]) -> list[HvdcRow]:
@@ -195,19 +196,15 @@ def hvdc_profile(fragments: Sequence[Fragment]) -> list[HvdcRow]:
         from dream_mosaic.analysis.indicators import ReportCodes, indicator_table
     except ImportError:
         return []
-    fields = set(ReportCodes.__dataclass_fields__)
-    reports = [ReportCodes(**{k: _tuples(v) for k, v in c.items() if k in fields}) for c in codes_in]
+    fields = tuple(ReportCodes.__dataclass_fields__)
+    # JSON made the tuples inside ReportCodes lists; the indicators unpack both alike.
+    reports = [ReportCodes(**{k: c[k] for k in fields if k in c}) for c in codes_in]
     rows = indicator_table(codes=reports)
     return [
         HvdcRow(indicator=str(r["indicator"]), value=_num(r.get("value")), male_norm=_num(r.get("male_norm")),
                 female_norm=_num(r.get("female_norm")))
         for r in rows
     ]
-
-
-def _tuples(value: Any) -> Any:
-    """JSON turned the tuples of ``ReportCodes`` into lists; the indicators unpack them either way."""
-    return [tuple(v) if isinstance(v, list) else v for v in value] if isinstance(value, list) else value
 
 
 def _num(v: Any) -> float | None:
@@ -333,9 +330,10 @@ def template_passages(ordered: Sequence[Fragment], groups: Sequence[MotifGroup],
                       runs: Sequence[Phase], top: Sequence[Resonance], source: str) -> list[Passage]:
     """Connecting text: counts the mosaic states in its own voice, and quotations of the dreams."""
     by_id = {f.dream_id: f for f in ordered}
-    dreamers = {f.attribution.name for f in ordered if f.attribution.name}
+    shown = {f.attribution.name for f in ordered if f.attribution.name}
     anonymous = sum(1 for f in ordered if not f.attribution.name)
-    who = _plural(len(dreamers), "named dreamer") + (f" and {anonymous} anonymous" if anonymous else "")
+    who = ", ".join(([f"{len(shown)} shown by name or alias"] if shown else [])
+                    + ([f"{anonymous} anonymous"] if anonymous else [])) or "no dreamer yet"
     out = [Passage(parts=[Part(kind="text", text=f"This mosaic gathers {_plural(len(ordered), 'dream')} "
                                                 f"from {source} ({who}).")])]
     for g in [g for g in groups if g.shared][:3]:

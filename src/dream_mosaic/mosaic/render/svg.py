@@ -16,9 +16,10 @@ from dream_mosaic.mosaic.weave import EMOTION_CODES, EMOTION_NAMES
 COLOURS = {"AN": "#c0392b", "AP": "#7d3c98", "SD": "#2e6fb5", "CO": "#c79a06", "HA": "#2e8b57"}
 MAP_NODES = 14
 RIVER_BINS = 60
+LABELLED = 24  # up to this many fragments, each is labelled under the river
 
 
-def motif_map(doc: MosaicDocument, width: int = 640, height: int = 360) -> str:
+def motif_map(doc: MosaicDocument, width: int = 520, height: int = 340) -> str:
     """Shared motifs as circles on a ring (area by how many dreams hold them), joined where one dream
     holds both (stroke by how many)."""
     groups = [g for g in doc.motifs if g.shared][:MAP_NODES] or doc.motifs[: min(6, len(doc.motifs))]
@@ -31,7 +32,7 @@ def motif_map(doc: MosaicDocument, width: int = 640, height: int = 360) -> str:
     for i, g in enumerate(groups):
         angle = -math.pi / 2 + 2 * math.pi * i / len(groups)
         r = ring if len(groups) > 1 else 0
-        pos[g.motif] = (cx + r * math.cos(angle), cy + r * math.sin(angle), 10 + 26 * math.sqrt(g.count / top))
+        pos[g.motif] = (cx + r * math.cos(angle), cy + r * math.sin(angle), 14 + 22 * math.sqrt(g.count / top))
     members = {g.motif: set(g.dream_ids) for g in groups}
     links: Counter[tuple[str, str]] = Counter()
     for a, b in combinations([g.motif for g in groups], 2):
@@ -52,8 +53,10 @@ def motif_map(doc: MosaicDocument, width: int = 640, height: int = 360) -> str:
         x, y, r = pos[g.motif]
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="#4b3fb5" fill-opacity="0.18" '
                    f'stroke="#4b3fb5" stroke-width="1.5"><title>{escape(g.motif)}: {g.count} dreams</title></circle>')
-        out.append(f'<text x="{x:.1f}" y="{y + 4:.1f}" text-anchor="middle" font-size="13" '
-                   f'font-family="sans-serif" fill="#1d1b2f">{escape(g.motif)} ({g.count})</text>')
+        out.append(f'<text x="{x:.1f}" y="{y + r + 15:.1f}" text-anchor="middle" font-size="15" '
+                   f'font-family="sans-serif" fill="#1d1b2f">{escape(g.motif)}</text>'
+                   f'<text x="{x:.1f}" y="{y + 5:.1f}" text-anchor="middle" font-size="14" font-weight="bold" '
+                   f'font-family="sans-serif" fill="#4b3fb5">{g.count}</text>')
     out.append("</svg>")
     return "".join(out)
 
@@ -81,16 +84,19 @@ def emotion_river(doc: MosaicDocument, width: int = 640, height: int = 220) -> s
                 bins[b][code] /= sizes[b]
     totals = [sum(b.values()) for b in bins]
     peak = max(totals) or 1.0
-    pad_top, pad_bottom, pad_x = 16, 40, 12
+    pad_top, pad_bottom, pad_x = 16, 52 if n_bins <= LABELLED else 40, 12
     inner_h = height - pad_top - pad_bottom
     mid = pad_top + inner_h / 2
     scale = inner_h / peak * 0.95
-    xs = [pad_x + (width - 2 * pad_x) * (b + 0.5) / n_bins for b in range(n_bins)]
-    if n_bins == 1:
-        xs = [pad_x, width - pad_x]
-        bins = bins * 2
-        totals = totals * 2
-        valence = valence * 2
+    slot = (width - 2 * pad_x) / n_bins
+    # Each fragment (or bin) is a calm stretch of river; the water turns between stretches.
+    inset = 0.18 if n_bins <= LABELLED else 0.5
+    xs: list[float] = []
+    for b in range(n_bins):
+        xs += [pad_x + slot * (b + inset), pad_x + slot * (b + 1 - inset)]
+    bins = [b for b in bins for _ in (0, 1)]
+    totals = [t for t in totals for _ in (0, 1)]
+    valence = [v for v in valence for _ in (0, 1)]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="emotion-river" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}" role="img" aria-labelledby="river-title">',
            '<title id="river-title">Emotion river: the emotion classes found in each dream, in the order '
@@ -108,6 +114,12 @@ def emotion_river(doc: MosaicDocument, width: int = 640, height: int = 220) -> s
     vpts = " ".join(f"{x:.1f},{mid - v * inner_h / 2:.1f}" for x, v in zip(xs, valence, strict=True))
     out.append(f'<polyline points="{vpts}" fill="none" stroke="#1d1b2f" stroke-dasharray="4 3" '
                'stroke-width="1.2"><title>valence (up is pleasant)</title></polyline>')
+    if n_bins <= LABELLED:  # one bin per fragment: number it as the fragments below are numbered
+        number = {f.dream_id: i for i, f in enumerate(doc.fragments, 1)}
+        for b, step in enumerate(steps):
+            label = f"F{number.get(step.dream_id, b + 1)}"
+            out.append(f'<text x="{pad_x + slot * (b + 0.5):.1f}" y="{height - 32}" text-anchor="middle" '
+                       f'font-size="11" font-family="sans-serif" fill="#5b5875">{label}</text>')
     lx = pad_x
     for code in EMOTION_CODES:
         out.append(f'<rect x="{lx}" y="{height - 22}" width="12" height="12" fill="{COLOURS[code]}"/>'
