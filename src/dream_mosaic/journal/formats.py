@@ -123,7 +123,10 @@ def read_jsonl(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
 def read_csv(handle: IO[str]) -> Iterator[dict[str, Any]]:
     sample = handle.read(4096)
     handle.seek(0)
-    dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
+    except csv.Error:  # one column, or too little text to tell: plain commas it is
+        dialect = csv.excel
     reader = csv.DictReader(handle, dialect=dialect)
     if not reader.fieldnames or "text" not in reader.fieldnames:
         raise FormatError("A CSV journal needs a 'text' column (and may have title, dreamt_on, tags, …).")
@@ -181,8 +184,18 @@ def read_text_files(path: Path) -> Iterator[dict[str, Any]]:
             yield {"text": text, "title": file.stem.replace("_", " ")[:200], "dreamt_on": parse_date(file.stem)}
 
 
+# What a journal file may say about a dream. Anything else in it (owners, collections, internal columns)
+# is never taken from a file: it could point at other people's rows or overflow a column.
+PORTABLE_FIELDS = frozenset(
+    {"id", "title", "text", "dreamt_on", "tags", "lucid", "nightmare", "recurring", "mood", "visibility",
+     "attribution"}
+)
+
+
 def _from_export(item: dict[str, Any]) -> dict[str, Any]:
-    record = dict(item)
+    record = {k: v for k, v in item.items() if k in PORTABLE_FIELDS}
+    if not isinstance(record.get("id"), str):
+        record.pop("id", None)  # only our own exports' ids help to recognise a dream already imported
     if isinstance(record.get("dreamt_on"), str):
         record["dreamt_on"] = parse_date(record["dreamt_on"])
     if not isinstance(record.get("text"), str):
