@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import Select, Text, cast, func, select
+from sqlalchemy import Select, String, Text, any_, cast, func, select
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.orm import Session
 
 from dream_mosaic.core import consent
@@ -19,6 +21,11 @@ SORTS = {
     "title": (Dream.title.asc(), Dream.created_at.asc()),
     "-title": (Dream.title.desc(), Dream.created_at.desc()),
 }
+
+
+def _like_literal(words: str) -> str:
+    """Search words matched as typed: LIKE's wildcards (% and _) and the escape character lose their power."""
+    return words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class DreamRepository:
@@ -46,8 +53,9 @@ class DreamRepository:
     ) -> Select[Dream]:
         stmt = consent.own_dreams(viewer)
         if q:
-            pattern = f"%{q.lower()}%"
-            stmt = stmt.where(func.lower(Dream.text).like(pattern) | func.lower(Dream.title).like(pattern))
+            pattern = f"%{_like_literal(q.lower())}%"
+            stmt = stmt.where(func.lower(Dream.text).like(pattern, escape="\\")
+                              | func.lower(Dream.title).like(pattern, escape="\\"))
         if visibility:
             stmt = stmt.where(Dream.visibility == visibility)
         for column, wanted in ((Dream.lucid, lucid), (Dream.nightmare, nightmare), (Dream.recurring, recurring)):
@@ -58,8 +66,10 @@ class DreamRepository:
         if until:
             stmt = stmt.where(Dream.dreamt_on <= until)
         if tag:
-            # Tags are a small JSON list; matching the quoted tag inside it works on SQLite and PostgreSQL.
-            stmt = stmt.where(func.lower(cast(Dream.tags, Text)).like(f'%"{tag.lower()}"%'))
+            # Tags are a small JSON list; matching the tag inside its JSON text works on SQLite and PostgreSQL.
+            # The needle is spelt as the list is stored (json.dumps: non-ASCII and quotes escaped).
+            needle = _like_literal(json.dumps(tag.lower()))
+            stmt = stmt.where(func.lower(cast(Dream.tags, Text)).like(f"%{needle}%", escape="\\"))
         return stmt
 
     def page(self, stmt: Select[Dream], sort: str, limit: int, offset: int) -> tuple[list[Dream], int]:
