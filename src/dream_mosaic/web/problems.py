@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dream_mosaic.core.errors import MosaicError
@@ -78,6 +79,17 @@ def install(app: FastAPI) -> None:
         errors = describe(list(exc.errors()))  # type: ignore[arg-type]
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
         return problem(422, "Invalid input", summary, errors=errors)
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, exc: DataError) -> Response:
+        # The database refused a value (PostgreSQL: a NUL character, a number out of range, a string
+        # too long): that is input we cannot store or search, not a crash. Logged, in case it is ours.
+        log.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc.orig)
+        detail = ("Part of this request cannot be stored or searched (for example a NUL character or a "
+                  "number out of range). Nothing was saved.")
+        if _wants_html(request):
+            return _html(request, 422, "That did not look right", detail)
+        return problem(422, "Invalid input", detail)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
