@@ -24,6 +24,29 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _too_large(send, limit)
             return
+        if declared is None:
+            # A streamed body (chunked, no Content-Length): read it up to the limit before the app sees
+            # it. Raising from inside the app instead would reach FastAPI wrapped in an ExceptionGroup,
+            # which it answers with a generic 400.
+            buffered: list[Message] = []
+            size = 0
+            while True:
+                message = await receive()
+                buffered.append(message)
+                if message["type"] != "http.request":
+                    break
+                size += len(message.get("body", b""))
+                if size > limit:
+                    await _too_large(send, limit)
+                    return
+                if not message.get("more_body", False):
+                    break
+
+            async def replay() -> Message:
+                return buffered.pop(0) if buffered else await receive()
+
+            await self.app(scope, replay, send)
+            return
         seen = 0
 
         async def limited() -> Message:
