@@ -161,12 +161,13 @@ def import_(
     size = path.stat().st_size if path.is_file() else 0
     progress = Progress(TextColumn("[bold]Importing"), BarColumn(), MofNCompleteColumn(), TextColumn("dreams"),
                         TimeElapsedColumn(), console=console)
+    rejected: list[str] = []
     try:
         with progress, platform.db.transaction() as session:
             task = progress.add_task("import", total=None)
             imported, skipped = service.import_stream(
                 session, user, formats.read_path(path, format), visibility=visibility,
-                on_progress=lambda n: progress.advance(task, n),
+                on_progress=lambda n: progress.advance(task, n), errors=rejected,
             )
     except formats.FormatError as exc:
         console.print(f"[red]Import stopped:[/] {exc} Dreams before that point were saved.")
@@ -179,7 +180,12 @@ def import_(
                           "Dreams before that point were saved.")
             raise typer.Exit(2) from exc
         raise
+    for reason in rejected[:20]:
+        console.print(f"[yellow]Not imported:[/] {reason}")
+    if len(rejected) > 20:
+        console.print(f"[yellow]… and {len(rejected) - 20} more not imported.[/]")
     console.print(f"Imported {imported} dreams, skipped {skipped} already present"
+                  + (f", left out {len(rejected)} invalid" if rejected else "")
                   + (f" ({size / 1e6:.1f} MB read)." if size else "."))
 
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import date
-
-_SPACE = re.compile(r"\s+")
 
 
 def content_hash(text: str, dreamt_on: date | None, collection: str | None = None) -> str:
     """The identity of a dream for de-duplication: same words, same night, same series."""
-    normalised = _SPACE.sub(" ", text).strip().lower()
+    # Same result as collapsing ``\s+`` and stripping (str.split and re's \s agree on every code point),
+    # several times faster: this runs once per imported dream.
+    normalised = " ".join(text.split()).lower()
     key = f"{collection or ''}\x1f{dreamt_on.isoformat() if dreamt_on else ''}\x1f{normalised}"
     return hashlib.sha256(key.encode()).hexdigest()
 

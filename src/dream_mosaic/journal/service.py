@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import delete, insert
+from pydantic import ValidationError
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from dream_mosaic.core import consent, events
@@ -207,24 +209,41 @@ def import_records(
     collection_id: str | None = None,
     collection_slug: str | None = None,
     batch_size: int = 1000,
+    errors: list[str] | None = None,
 ) -> tuple[int, int]:
     """Insert records in batches, skipping any the owner already has. Returns (imported, skipped).
 
     Records are dicts as produced by ``journal.formats``; they are validated by ``DreamCreate``.
-    The caller commits (and decides how often, to bound memory on huge files).
+    An invalid record raises ``ValidationError`` (nothing of the batch is inserted), unless ``errors`` is
+    given: then it is left out, described in ``errors``, and the import goes on (bulk imports of real
+    corpora must not stop on one dream longer than the journal accepts). Skipped-as-invalid records
+    are not counted in ``skipped``. The caller commits (and decides how often, to bound memory).
     """
     imported = skipped = 0
     batch: list[dict[str, Any]] = []
     for record in records:
         batch.append(record)
         if len(batch) >= batch_size:
-            i, s = _insert_batch(session, owner, batch, visibility, collection_id, collection_slug)
+            i, s = _insert_batch(session, owner, batch, visibility, collection_id, collection_slug, errors)
             imported, skipped = imported + i, skipped + s
             batch = []
     if batch:
-        i, s = _insert_batch(session, owner, batch, visibility, collection_id, collection_slug)
+        i, s = _insert_batch(session, owner, batch, visibility, collection_id, collection_slug, errors)
         imported, skipped = imported + i, skipped + s
     return imported, skipped
+
+
+def describe_invalid(record: dict[str, Any], exc: ValidationError) -> str:
+    """One line a person can act on: which dream (its source or title) and what was wrong with it."""
+    where = record.get("source_ref") or record.get("id") or record.get("title") or str(record.get("text", ""))[:40]
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'dream'}: {e['msg'].removeprefix('Value error, ')}"
+        for e in exc.errors()[:3]
+    )
+    return f"{where}: {problems}"
+
+
+_CREATE_FIELDS = frozenset(DreamCreate.model_fields)
 
 
 def _insert_batch(
@@ -234,16 +253,25 @@ def _insert_batch(
     visibility: str | None,
     collection_id: str | None,
     collection_slug: str | None,
+    errors: list[str] | None = None,
 ) -> tuple[int, int]:
     rows: dict[str, dict[str, Any]] = {}
+    invalid = 0
     for record in records:
-        fields = {k: v for k, v in record.items() if k in DreamCreate.model_fields and v is not None}
+        fields = {k: v for k, v in record.items() if k in _CREATE_FIELDS and v is not None}
         if visibility:
             fields["visibility"] = visibility
         if fields.get("visibility") == "circle":
             fields["visibility"] = "private"  # circle links are not portable between installations
             fields.pop("circle_ids", None)
-        data = DreamCreate.model_validate(fields)
+        try:
+            data = DreamCreate.model_validate(fields)
+        except ValidationError as exc:
+            if errors is None:
+                raise
+            errors.append(describe_invalid(record, exc))
+            invalid += 1
+            continue
         slug = record.get("collection") or collection_slug
         digest = content_hash(data.text, data.dreamt_on, slug)
         if digest in rows:
@@ -282,9 +310,41 @@ def _insert_batch(
     for row in fresh:
         del row["source_id"]
     if fresh:
-        session.execute(insert(Dream), fresh)
+        _bulk_insert(session, fresh)
         events.notify_dreams(session, [row["id"] for row in fresh], events.CREATED)
-    return len(fresh), len(records) - len(fresh)
+    return len(fresh), len(records) - len(fresh) - invalid
+
+
+def _bulk_insert(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert many dreams in the session's transaction, as fast as the database allows.
+
+    PostgreSQL: one ``COPY … FROM STDIN`` (several times faster than a pipelined executemany).
+    SQLite: a Core insert of the table, i.e. one ``executemany`` without the ORM's per-row bookkeeping.
+    """
+    connection = session.connection()
+    columns = list(rows[0])
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    if connection.dialect.name != "postgresql":
+        # Each column's conversion comes from SQLAlchemy's own type for this dialect; only the loop is ours.
+        dialect = connection.dialect
+        table = Dream.__table__
+        convert = [(c, f) for c in columns
+                   if (f := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+        sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+               f"VALUES ({', '.join(':' + c for c in columns)})")
+        cursor = driver.cursor()
+        try:
+            cursor.executemany(sql, [row | {c: f(row[c]) for c, f in convert} for row in rows])
+        finally:
+            cursor.close()
+        return
+    with driver.cursor() as cursor, cursor.copy(
+        f"COPY {Dream.__tablename__} ({', '.join(columns)}) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            # JSON columns travel as their JSON text, exactly as SQLAlchemy's JSON type would store them.
+            copy.write_row([json.dumps(row[c]) if c == "tags" else row[c] for c in columns])
 
 
 def import_stream(
@@ -295,10 +355,12 @@ def import_stream(
     visibility: str | None = None,
     commit_every: int = 5000,
     on_progress: Any = None,
+    errors: list[str] | None = None,
 ) -> tuple[int, int]:
     """Import records that may span several collections, committing as it goes so memory stays flat.
 
-    Series named in records become collections (created once, with their metadata).
+    Series named in records become collections (created once, with their metadata). With ``errors``,
+    invalid records are left out and described there instead of stopping the import.
     """
     from dream_mosaic.journal.collections import CollectionCache
 
@@ -308,7 +370,8 @@ def import_stream(
 
     def flush() -> None:
         nonlocal imported, skipped
-        i, s = import_records(session, owner, pending, visibility=visibility, batch_size=len(pending) or 1)
+        i, s = import_records(session, owner, pending, visibility=visibility, batch_size=len(pending) or 1,
+                              errors=errors)
         session.commit()
         imported, skipped = imported + i, skipped + s
         if on_progress:

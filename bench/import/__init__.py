@@ -1,0 +1,1 @@
+"""Import benchmark: the full DreamBank TSV into SQLite and into PostgreSQL, without analysis."""

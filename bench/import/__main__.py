@@ -1,0 +1,188 @@
+"""Import the full DreamBank TSV (29,089 dreams) into a fresh SQLite file and a fresh PostgreSQL database,
+the way ``mosaic import`` does (streamed, series become collections), without analysis.
+
+Figures: dreams/s and peak memory (resident set size, sampled every 20 ms, of a child process that does
+nothing but this import; also its growth over the child's size just before the import started).
+Goal (issue 2): at least 5,000 dreams/s on each database.
+
+    python -m bench import [--backend sqlite|postgres|all] [--file PATH] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bench import write_result
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_TSV = REPO.parent / "shared" / "data" / "dreambank" / "dreambank.tsv"
+PG_ADMIN_URL = os.environ.get("MOSAIC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+GOAL = 5000.0
+
+
+class PeakRSS:
+    """Samples this process's resident memory in a thread; ``peak`` is the largest value seen."""
+
+    def __init__(self, every: float = 0.02) -> None:
+        import psutil
+
+        self.process = psutil.Process()
+        self.every = every
+        self.peak = self.baseline = self.process.memory_info().rss
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.process.memory_info().rss)
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> PeakRSS:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.process.memory_info().rss)
+
+
+def run_child(backend: str, tsv: Path, limit: int | None) -> dict[str, Any]:
+    """One import into a fresh database of ``backend``, in this process."""
+    from itertools import islice
+
+    from sqlalchemy import create_engine, func, select, text
+
+    from dream_mosaic.core import auth
+    from dream_mosaic.core.models import Collection, Dream
+    from dream_mosaic.core.platform import Platform
+    from dream_mosaic.core.settings import Settings
+    from dream_mosaic.journal import formats, service
+    from dream_mosaic.migrations import upgrade
+
+    tmp = Path(tempfile.mkdtemp(prefix="mosaic-bench-import-"))
+    admin = None
+    name = None
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp / 'mosaic.db'}"
+    else:
+        name = f"mosaic_bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        upgrade(url)
+        platform = Platform(Settings(data_dir=tmp, database_url=url, queue_url="memory://",
+                                     secret_key="bench", analysis_enabled=False))
+        with platform.db.transaction() as session:
+            owner = auth.create_user(session, "archive", "bench-password-1", "archivist", "Dream archive")
+        records = formats.read_path(tsv, "dreambank")
+        if limit:
+            records = islice(records, limit)
+        errors: list[str] = []
+        with PeakRSS() as memory:
+            cpu_started = time.process_time()
+            started = time.perf_counter()
+            with platform.db.transaction() as session:
+                owner = session.merge(owner)
+                imported, skipped = service.import_stream(session, owner, records, errors=errors)
+            seconds = time.perf_counter() - started
+            cpu_seconds = time.process_time() - cpu_started
+        with platform.db.transaction(write=False) as session:
+            stored = session.scalar(select(func.count()).select_from(Dream))
+            collections = session.scalar(select(func.count()).select_from(Collection))
+        platform.close()
+        return {
+            "backend": backend,
+            "imported": imported,
+            "skipped_duplicates": skipped,
+            "rejected": len(errors),
+            "rejected_reasons": errors[:10],
+            "stored": stored,
+            "collections": collections,
+            "seconds": round(seconds, 3),
+            "client_cpu_seconds": round(cpu_seconds, 3),
+            "dreams_per_second": round(imported / seconds, 1),
+            "peak_rss_mb": round(memory.peak / 2**20, 1),
+            "rss_growth_mb": round((memory.peak - memory.baseline) / 2**20, 1),
+            "meets_goal": imported / seconds >= GOAL,
+        }
+    finally:
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench import", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "all"], default="all")
+    parser.add_argument("--file", type=Path, default=DEFAULT_TSV)
+    parser.add_argument("--limit", type=int, default=None, help="Import only the first N dreams (smoke runs).")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="Fresh imports per database; the best is reported (the machine is shared).")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if not args.file.exists():
+        print(f"{args.file} not found: the benchmark needs ../shared/data/dreambank/dreambank.tsv", file=sys.stderr)
+        return 2
+    if args.child:
+        print(json.dumps(run_child(args.backend, args.file, args.limit)))
+        return 0
+    backends = ["sqlite", "postgres"] if args.backend == "all" else [args.backend]
+    runs = []
+    for backend in backends:
+        cmd = [sys.executable, "-m", "bench.import", "--child", "--backend", backend, "--file", str(args.file)]
+        if args.limit:
+            cmd += ["--limit", str(args.limit)]
+        tries = []
+        for _ in range(max(1, args.repeat)):
+            done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                print(done.stdout + done.stderr, file=sys.stderr)
+                return 1
+            tries.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        run = max(tries, key=lambda t: t["dreams_per_second"])
+        run["all_tries_dreams_per_second"] = [t["dreams_per_second"] for t in tries]
+        runs.append(run)
+        for reason in run["rejected_reasons"]:
+            print(f"{backend:9s} rejected {reason}")
+        print(f"{backend:9s} {run['imported']:>6} dreams in {run['seconds']:7.2f} s = "
+              f"{run['dreams_per_second']:>8.0f} dreams/s (best of {len(tries)}: "
+              f"{', '.join(f'{t:.0f}' for t in run['all_tries_dreams_per_second'])}), "
+              f"client CPU {run['client_cpu_seconds']:.2f} s, peak RSS {run['peak_rss_mb']:.0f} MB "
+              f"(+{run['rss_growth_mb']:.0f} MB), {run['collections']} collections, "
+              f"goal {GOAL:.0f}/s: {'met' if run['meets_goal'] else 'MISSED'}", flush=True)
+    import platform as host
+
+    result = {
+        "benchmark": "import",
+        "file": str(args.file.name),
+        "limit": args.limit,
+        "goal_dreams_per_second": GOAL,
+        "machine": {"cpus": os.cpu_count(), "python": host.python_version()},
+        "analysis": "off",
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        "runs": runs,
+    }
+    if not args.limit:
+        print(f"wrote {write_result('import', result)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
