@@ -150,6 +150,7 @@ def evaluate(
         meta = (load_model() or None) and load_model().meta  # type: ignore[union-attr]
         protocol = f"shipped model as is (trained on {meta.get('trained_on') if meta else 'nothing: rules'})"
     bearing = [i for i, t in enumerate(truth) if t]
+    unread = [i for i, r in enumerate(reports) if not r.dev]
     bertolini: dict[str, Any] | None = None
     if cross_validate and len(bearing) >= 20 * folds:
         # Bertolini et al.'s protocol: the layer trained AND tested on emotion-bearing reports only.
@@ -214,6 +215,14 @@ def evaluate(
             "all_reports": classification_scores(truth, predicted),
             "emotion_bearing": classification_scores([truth[i] for i in bearing], [predicted[i] for i in bearing]),
             "emotion_bearing_trained_on_emotion_bearing": bertolini,
+            # The lexicons were refined by reading errors on "dev" reports only (CodedReport.dev): the
+            # same cross-validated predictions, on the reports never read while developing.
+            "never_inspected_subset": {
+                "all_reports": classification_scores([truth[i] for i in unread], [predicted[i] for i in unread]),
+                "emotion_bearing": classification_scores(
+                    [truth[i] for i in unread if truth[i]], [predicted[i] for i in unread if truth[i]]
+                ),
+            },
             "dreamer_only_all_reports": classification_scores(
                 [{c for c, ch in r.emotions if ch == "D"} for r in reports],
                 [a.emotion_codes("D") & predicted[i] for i, a in enumerate(analyses)],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import DistressSignal
 
@@ -73,26 +74,25 @@ _PRESENT_FIRST = re.compile(
 _DREAM_FRAME = re.compile(r"\b(dream(ed|t|ing)?|nightmare)\b", re.IGNORECASE)
 
 
-# Cheap first pass: only sentences containing one of these can match a rule.
-_PREFILTER = re.compile(
-    r"myself|harm|wrist|overdos|to\s+die|dead\b|been\s+born|disappear|suicid|end\s+(it|my)|my\s+(own\s+)?life"
-    r"|(reason|point)\s+(to|in)|better\s+off|want\s+to\s+(live|be\s+alive|wake)|hopeless|despair|ever\s+(get|be)"
-    r"|is\s+ever|no\s+(hope|future|way\s+out)|the\s+point|go\s+on\b|give\s+up\s+on|worthless|burden|useless"
-    r"|a\s+failure|am\s+nothing|'m\s+nothing|nobody\s+(cares|would|loves)|without\s+me|cope|take\s+(it|this|any)"
-    r"|breaking\s+down",
-    re.IGNORECASE,
+# Cheap first pass: a rule can only match a sentence holding one of these words.
+_TRIGGERS = frozenset(
+    words(
+        """myself harm wrist wrists overdose overdosed overdosing die dead born disappear suicide suicidal
+        end life reason point better live living alive wake hopeless despair ever hope future way on up
+        worthless burden useless failure nothing nobody without cope take breaking"""
+    )
 )
 
 
 def find_distress(doc: DreamDoc) -> list[DistressSignal]:
-    if _PREFILTER.search(doc.text) is None:
+    candidates = {t.sent for t in doc.tokens if t.lower in _TRIGGERS}
+    if not candidates:
         return []
     out: list[DistressSignal] = []
     waking_from = next((t.sent for t in doc.tokens if t.lower in {"woke", "awoke", "awakened", "waking"}), None)
-    for s_i, s in enumerate(doc.sentences):
+    for s_i in sorted(candidates):
+        s = doc.sentences[s_i]
         sent = doc.text[s.start : s.end]
-        if _PREFILTER.search(sent) is None:
-            continue
         low = sent.lower()
         for kind, rule, pat in _RULES:
             m = pat.search(low)
