@@ -12,7 +12,7 @@ from dream_mosaic.analysis import service
 from dream_mosaic.core import auth
 from dream_mosaic.core.models import User
 
-DISTRESSED = ("I was terrified when the bridge collapsed under me. "
+DISTRESSED = ("I was very scared and afraid when the bridge collapsed under me. "
               "When I woke up I thought that lately I want to die and nothing will ever get better.")
 HOSTILE = 'I was so happy <script>alert("x")</script> & the cat said "hello".'
 
