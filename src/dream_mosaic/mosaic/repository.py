@@ -176,6 +176,25 @@ class MosaicRepository:
         return dict(out)
 
 
+    def taps(self, circle_id: str, dream_ids: Sequence[str]) -> dict[str, int]:
+        """How many members tapped "this resonates" on each dream in this circle's live sessions."""
+        try:
+            from dream_mosaic.circles.models import CircleSession, Contribution, ResonanceTap
+        except ImportError:
+            return {}
+        if not dream_ids:
+            return {}
+        stmt = (
+            select(Contribution.dream_id, func.count(func.distinct(ResonanceTap.user_id)))
+            .join(ResonanceTap, ResonanceTap.contribution_id == Contribution.id)
+            .join(CircleSession, CircleSession.id == Contribution.session_id)
+            .where(CircleSession.circle_id == circle_id, Contribution.dream_id.in_(list(dream_ids)),
+                   Contribution.kind == "dream")
+            .group_by(Contribution.dream_id)
+        )
+        return {dream_id: int(n) for dream_id, n in self.session.execute(stmt) if dream_id}
+
+
 def _text() -> Any:
     from sqlalchemy import Text
 

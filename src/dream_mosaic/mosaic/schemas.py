@@ -62,6 +62,7 @@ class Fragment(BaseModel):
     attribution: Attribution
     dreamt_on: str | None = None
     associations: list[Association] = Field(default_factory=list)
+    taps: int = Field(default=0, description="members who tapped 'this resonates' in a live session")
     analysis: FragmentAnalysis = Field(default_factory=FragmentAnalysis)
     phase: str = "still"
     struck: bool = False
@@ -99,6 +100,7 @@ class Resonance(BaseModel):
     dream_id: str
     score: float
     associations: int
+    taps: int = 0
     shared_motifs: list[str]
 
 

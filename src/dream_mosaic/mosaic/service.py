@@ -105,6 +105,7 @@ def fragments_of(repo: MosaicRepository, dreams: Sequence[Dream], circle: Circle
     mode = circle.attribution_mode if circle else None
     summaries = _summaries(repo, dreams)
     assoc = repo.associations(circle.id, [d.id for d in dreams]) if circle else {}
+    taps = repo.taps(circle.id, [d.id for d in dreams]) if circle else {}
     out = []
     for d in dreams:
         label = consent.author_label(d, None, mode)
@@ -116,7 +117,7 @@ def fragments_of(repo: MosaicRepository, dreams: Sequence[Dream], circle: Circle
         out.append(Fragment(
             dream_id=d.id, text=d.text, title=d.title or "", attribution=Attribution.model_validate(label),
             dreamt_on=d.dreamt_on.isoformat() if d.dreamt_on else None, associations=associations,
-            analysis=summaries[d.id],
+            taps=taps.get(d.id, 0), analysis=summaries[d.id],
         ))
     return out
 

@@ -173,18 +173,18 @@ def phases(ordered: Sequence[Fragment]) -> list[Phase]:
 
 
 def resonance(fragments: Sequence[Fragment], top: int = TOP_RESONANCE) -> list[Resonance]:
-    """What resonated most: associations received (worth three) plus echoes, i.e. the number of other
-    fragments that share each of its motifs."""
+    """What resonated most: associations received (worth three each), "this resonates" taps (two each),
+    plus echoes, i.e. for each of its shared motifs the number of other fragments that hold it."""
     counts = _motif_counts(fragments)
     scored: list[tuple[float, str, Fragment, list[str]]] = []
     for f in fragments:
         shared = [m for m in f.analysis.motifs if counts[m] >= 2]
-        score = 3.0 * len(f.associations) + sum(counts[m] for m in shared) - len(shared)
+        score = 3.0 * len(f.associations) + 2.0 * f.taps + sum(counts[m] for m in shared) - len(shared)
         if score > 0:
             scored.append((-score, f.dream_id, f, shared))
     scored.sort(key=lambda r: (r[0], r[1]))
-    return [Resonance(dream_id=f.dream_id, score=-neg, associations=len(f.associations), shared_motifs=shared[:5])
-            for neg, _id, f, shared in scored[:top]]
+    return [Resonance(dream_id=f.dream_id, score=-neg, associations=len(f.associations), taps=f.taps,
+                      shared_motifs=shared[:5]) for neg, _id, f, shared in scored[:top]]
 
 
 def hvdc_profile(fragments: Sequence[Fragment]) -> list[HvdcRow]:
@@ -361,6 +361,8 @@ def template_passages(ordered: Sequence[Fragment], groups: Sequence[MotifGroup],
             why = []
             if top[0].associations:
                 why.append(_plural(top[0].associations, "association"))
+            if top[0].taps:
+                why.append(_plural(top[0].taps, "“this resonates” tap"))
             if top[0].shared_motifs:
                 why.append("motifs shared with others (" + ", ".join(top[0].shared_motifs[:3]) + ")")
             out.append(Passage(parts=_join_quotes(f"What resonated most, by {' and '.join(why)}. ",
