@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
 from dream_mosaic.core import consent, events
@@ -66,6 +67,7 @@ def create_dream(
     """Store a new dream. Returns (dream, created); a retried create with the same key returns the first."""
     repo = DreamRepository(session)
     fingerprint = request_fingerprint(data.model_dump_json())
+    one_writer_per_person(session, viewer.id)
     if idempotency_key:
         seen = repo.idempotent(viewer.id, idempotency_key)
         if seen is not None:
@@ -104,6 +106,22 @@ def create_dream(
     return dream, True
 
 
+def one_writer_per_person(session: Session, user_id: str) -> None:
+    """Serialise the creates of one person's dreams until this transaction ends.
+
+    Creates read before they write (the Idempotency-Key, the content hash): two racing retries would
+    both find nothing and both insert, and the loser would hit a unique constraint (a 500). SQLite
+    already runs one writer at a time (BEGIN IMMEDIATE); PostgreSQL takes a transaction-scoped
+    advisory lock keyed by the person, so other people's writes never wait.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(user_id.encode()) - 2**31
+        session.execute(text("SELECT pg_advisory_xact_lock(:space, :key)"), {"space": _LOCK_SPACE, "key": key})
+
+
+_LOCK_SPACE = 7224202  # advisory lock namespace of dream writes (the audit chain uses 7224201)
+
+
 def _unique_hash(repo: DreamRepository, dream: Dream) -> str:
     """The dream's content hash, so that re-importing an export finds it. The same words on the same
     night may be typed twice by hand (only imports de-duplicate): the second copy gets a salted hash."""
@@ -136,6 +154,7 @@ def update_dream(session: Session, viewer: User, dream_id: str, data: DreamUpdat
     for field, value in changes.items():
         setattr(dream, field, value if field != "title" else (value or ""))
     if "text" in changes or "dreamt_on" in changes:
+        one_writer_per_person(session, viewer.id)
         dream.analysis_status = "pending"
         dream.content_hash = _unique_hash(DreamRepository(session), dream)
     dream.updated_at = utcnow()
@@ -302,6 +321,7 @@ def _insert_batch(
             "updated_at": now,
         }
     repo = DreamRepository(session)
+    one_writer_per_person(session, owner.id)
     existing = repo.hashes_of(owner.id, list(rows))
     known_ids = repo.own_ids(owner.id, [r["id"] for r in records if isinstance(r.get("id"), str)])
     fresh = [
