@@ -1,23 +1,13 @@
-"""Journal test helpers: signed-in page clients (session cookie + CSRF token) and a small world of people
-and dreams for attacking privacy from every side."""
+"""Journal test fixtures: signed-in page clients (session cookie + CSRF token) and a small world of people
+and dreams for attacking privacy from every side. Plain helpers are in journal_helpers.py."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-
-PASSWORD = "correct horse battery"  # what tests/conftest.py's make_user gives everyone
-_CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
-
-
-def csrf_of(html: str) -> str:
-    match = _CSRF.search(html)
-    assert match, "the page carries no CSRF token"
-    return match.group(1)
+from journal_helpers import PASSWORD, World, csrf_of
 
 
 @pytest.fixture
@@ -41,20 +31,6 @@ def page_client(app: Any) -> Iterator[Callable[[str], Any]]:
     yield make
     for client in opened:
         client.close()
-
-
-@dataclass
-class World:
-    """alice owns one dream of each kind; bob and the staff roles attack; carl shares alice's circle."""
-
-    headers: dict[str, dict[str, str]]
-    ids: dict[str, str] = field(default_factory=dict)  # user ids by name
-    circle: str = ""
-    dreams: dict[str, str] = field(default_factory=dict)  # dream ids by kind
-    texts: dict[str, str] = field(default_factory=dict)
-
-
-ATTACKERS = ["bob", "gina_guardian", "archie_archivist", "ada_admin", "gus_guide"]
 
 
 @pytest.fixture

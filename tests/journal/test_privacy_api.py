@@ -9,7 +9,7 @@ import re
 import secrets
 from typing import Any
 
-from conftest import ATTACKERS, World
+from journal_helpers import ATTACKERS, World
 
 HEX32 = re.compile(r"^[0-9a-f]{32}$")
 PRIVATE_KINDS = ("private", "private_shared_link")

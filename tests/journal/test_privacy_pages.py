@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from conftest import PASSWORD, World
+from journal_helpers import PASSWORD, World
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}
 
