@@ -3,6 +3,7 @@ clients (the ``websockets`` package) against the app served by uvicorn on loopba
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ class LiveClient:
         self._opened = connect(url, additional_headers=headers, open_timeout=10)
         self.ws: ClientConnection = self._opened.__enter__()
         self.seen: list[dict[str, Any]] = []
-        self._read = 0
+        self._used: set[int] = set()
 
     def send(self, message: dict[str, Any]) -> None:
         self.ws.send(json.dumps(message))
@@ -36,13 +37,13 @@ class LiveClient:
         return True
 
     def wait_for(self, match: Callable[[dict[str, Any]], bool], timeout: float = 5.0) -> dict[str, Any]:
-        """The first event from now on (or already seen and not yet consumed) that matches."""
+        """The first event received that matches and was not returned before (waiting if need be)."""
         deadline = time.monotonic() + timeout
         while True:
-            for i in range(self._read, len(self.seen)):
-                if match(self.seen[i]):
-                    self._read = i + 1
-                    return self.seen[i]
+            for i, event in enumerate(self.seen):
+                if i not in self._used and match(event):
+                    self._used.add(i)
+                    return event
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AssertionError(f"no matching event within {timeout}s; saw {[e.get('type') for e in self.seen]}")
@@ -114,7 +115,5 @@ def join(live_server: str, circle: dict[str, Any], people: dict[str, dict[str, s
 
     yield join_
     for client in opened:
-        try:
+        with contextlib.suppress(Exception):
             client.close()
-        except Exception:
-            pass

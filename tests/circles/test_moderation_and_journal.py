@@ -61,7 +61,7 @@ def test_phase_rules_and_pause(open_session, join):
     lyra.send({"type": "contribute", "client_id": "g2", "text": "Now?"})
     assert lyra.wait_type("error", client_id="g2")["code"] == "paused"
     iris.send({"type": "control", "paused": False})
-    lyra.wait_type("session", paused=False)
+    lyra.wait_type("session", phase="sharing", paused=False)
     lyra.send({"type": "contribute", "client_id": "g2", "text": "Now?"})
     lyra.wait_type("ack", client_id="g2")
     iris.send({"type": "control", "phase": "no-such-phase"})

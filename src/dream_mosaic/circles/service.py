@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from dream_mosaic.circles.repository import CircleRepository
 from dream_mosaic.circles.schemas import CircleCreate, CircleOut, CircleUpdate, MemberOut
-from dream_mosaic.core.errors import Conflict, Forbidden, Invalid, NotFound
+from dream_mosaic.core.errors import Forbidden, Invalid, NotFound
 from dream_mosaic.core.models import Circle, CircleMember, User
 
 GUIDING_ROLES = {"guide", "admin"}
@@ -64,12 +64,11 @@ def update_circle(session: Session, user: User, circle_id: str, data: CircleUpda
 
 
 def join(session: Session, user: User, circle_id: str) -> Circle:
+    """Become a member. Membership is open; ``capacity`` is the number of seats in a live session, and
+    beyond it people wait for a seat (see ``sessions.request_seat``)."""
     circle = get_circle(session, circle_id)
     if any(m.user_id == user.id for m in circle.members):
         return circle
-    participants = sum(1 for m in circle.members if m.role == "participant")
-    if participants >= circle.capacity:
-        raise Conflict("This circle is full.", capacity=circle.capacity)
     circle.members.append(CircleMember(user_id=user.id, role="participant"))
     session.flush()
     return circle

@@ -281,8 +281,9 @@ def screen(text: str) -> tuple[list[str], list[str], list[dict[str, Any]], bool]
         return [], [], [], False
     emotions: list[str] = sorted({e.code for e in result.emotions})
     motifs = list(dict.fromkeys(result.motifs))
-    distress: list[dict[str, Any]] = [{"kind": d.kind, "sentence": d.sentence, "span": list(d.span), "confidence": d.confidence}
-                for d in result.distress]
+    distress: list[dict[str, Any]] = [
+        {"kind": d.kind, "sentence": d.sentence, "span": list(d.span), "confidence": d.confidence}
+        for d in result.distress]
     return emotions, motifs, distress, True
 
 
@@ -422,7 +423,8 @@ def checkin(db: Session, guide: User, s: CircleSession, contribution_id: str, me
     if c is None:
         raise NotFound("No such contribution in this session.")
     return [{"aud": "user", "user": c.author_id, "event": {
-        "type": "checkin", "contribution_id": c.id, "from": guide.display_name, "message": message}}]
+        "type": "checkin", "contribution_id": c.id, "from": guide.display_name, "message": message,
+        "at": utcnow().isoformat()}}]
 
 
 def tap(db: Session, user: User, s: CircleSession, contribution_id: str) -> tuple[bool, list[Event]]:

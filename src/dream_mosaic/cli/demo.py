@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dream_mosaic.circles import service as circles
-from dream_mosaic.circles.schemas import CircleCreate
+from dream_mosaic.circles import sessions
+from dream_mosaic.circles.schemas import CircleCreate, SessionOpen
 from dream_mosaic.core import auth
 from dream_mosaic.core.models import Circle, User
 from dream_mosaic.journal import service as journal
@@ -73,6 +74,8 @@ def seed(session: Session) -> bool:
                 "nightmare": "storm" in tags, "lucid": "lucid" in tags,
             })
             journal.create_dream(session, users[name], data)
+    # A live session waiting in its gathering phase: iris steers it from /circles/<id>/console.
+    sessions.open_session(session, users["iris"], circle.id, SessionOpen(title="New Moon Circle: tonight"))
     session.flush()
     return True
 
