@@ -168,7 +168,8 @@ _NOT_NAMES = frozenset(
     nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont washington wisconsin
     wyoming york jersey carolina dakota chicago boston london paris rome berlin canada mexico europe
     england france germany italy spain china japan russia africa asia india ireland scotland israel
-    hollywood manhattan vegas angeles francisco""")
+    hollywood manhattan vegas angeles francisco cleveland erie detroit toledo miami ford chevy
+    chevrolet cadillac buick toyota honda volkswagen vw coke pepsi digest times post""")
 )
 _PLACE_AFTER = frozenset(
     words("""cafe assn association group drugs orthodox falls synagogue temple society institute inc co corp
@@ -195,6 +196,8 @@ ETHNIC = frozenset(
     italian italians irishman englishman asian asians hispanic hispanics jew jews gypsy gypsies
     oriental orientals eskimo eskimos""")
 )
+_NOT_NAME_SUFFIXES = ("ic", "ian", "ism", "ist", "ity", "tion", "sion", "ese", "ish", "ead", "ness", "ment",
+                      "ing", "ful", "ous", "ive", "able", "ible", "ary", "ory")
 _CLERGY_TITLES = frozenset(words("father fr sister brother reverend rev pastor rabbi monsignor"))
 _PLACE_BEFORE = frozenset(words("in at near into toward towards through across from visiting"))
 _NEW_MARKERS = frozenset(words("another other second third different new a an one"))
@@ -297,6 +300,7 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                 j + 1 < n
                 and toks[j + 1].is_title
                 and lowers[j + 1] not in _NOT_NAMES
+                and lowers[j + 1] not in _PLACE_AFTER
                 and toks[j + 1].sent == toks[i].sent
             ):
                 j += 1
@@ -319,6 +323,34 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
             continue
         i += 1
     _resolve_sex(out, lowers)
+    return _merge_appositions(out, lowers)
+
+
+_APPOSITION_GLUE = frozenset({",", "named", "called", "whose", "-", "("})
+
+
+def _merge_appositions(mentions: list[Mention], lowers: list[str]) -> list[Mention]:
+    """"my sister Ginny", "a man named Keith", "my friend, Sue": one character, not two."""
+    out: list[Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and m.key.startswith("name:")
+            and prev.kind == "human"
+            and prev.number == "1"
+            and not prev.key.startswith("name:")
+            and 0 < m.first - prev.last <= 3
+            and all(w in _APPOSITION_GLUE for w in lowers[prev.last + 1 : m.first])
+        ):
+            if prev.sex == "I" and m.sex != "I":
+                prev.sex = m.sex
+            if prev.identity in {"S", "U"}:
+                prev.identity = "K"
+            prev.key = m.key  # later mentions of the name are this character
+            prev.last = m.last
+            continue
+        out.append(m)
     return out
 
 
@@ -333,6 +365,8 @@ def _is_name(toks: list[Any], lowers: list[str], doc: DreamDoc, i: int) -> bool:
         return False  # emphasis or an acronym, not a name
     if w in _COMMON_CAPITALISED or w in ETHNIC or w in _PLACE_AFTER:
         return False
+    if w not in MALE_NAMES and w not in FEMALE_NAMES and w.endswith(_NOT_NAME_SUFFIXES):
+        return False  # Democratic, Presbyterian, Instead, Communism: adjectives and common nouns
     if w in doc.scratch.get("lower_words", ()):
         return False  # the same word also appears in lower case: a common word, not a name
     if i > 0 and lowers[i - 1] in {"the", "a", "an"}:
