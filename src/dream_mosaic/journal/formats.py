@@ -44,6 +44,36 @@ def parse_date(value: Any) -> date | None:
         return None
 
 
+_DREAMBANK_DATE = re.compile(r"^\(?\s*(?:(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})/(\d{1,2})/(\d{2}|\d{4}))\s*\)?$")
+
+
+def dreambank_date(value: str, timeframe: str | None = None) -> date | None:
+    """DreamBank's dates: ``(1985-07-12)``, ``(07/12/85)`` or ``(7/12/1985)`` (month first). A two-digit
+    year takes the century that puts it inside the series' timeframe (``1912-1965`` makes ``12`` 1912)."""
+    match = _DREAMBANK_DATE.match(value.strip())
+    if not match:
+        return None
+    if match[1]:
+        year, month, day = int(match[1]), int(match[2]), int(match[3])
+    else:
+        month, day, year = int(match[4]), int(match[5]), int(match[6])
+        if len(match[6]) == 2:
+            years = [int(y) for y in re.findall(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)", timeframe or "")]
+            candidates = [c * 100 + year for c in (18, 19, 20)]
+            if years:
+                low, high = min(years), max(years)
+                inside = [c for c in candidates if low <= c <= high + 1]
+                year = inside[0] if inside else min(candidates, key=lambda c: abs(c - low))
+            else:
+                year = 1900 + year
+    if not 1850 <= year <= date.today().year:
+        return None  # a typo in the source (DreamBank has a few, such as 1190 and 3000)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
 def _bool(value: Any) -> bool:
     return str(value).strip().lower() in {"1", "true", "yes", "y", "x"}
 
@@ -155,20 +185,22 @@ def read_dreambank(handle: IO[str]) -> Iterator[dict[str, Any]]:
         series = (row.get("series") or "unknown").strip()
         sex = _SEX.get((row.get("dreamer_sex") or "").strip().lower())
         raw_date = (row.get("date") or "").strip()
+        timeframe = (row.get("timeframe") or "").strip() or None
+        night = parse_date(raw_date) or dreambank_date(raw_date, timeframe)
         yield {
             "text": text,
-            "dreamt_on": parse_date(raw_date),
+            "dreamt_on": night,
             "collection": series,
             "collection_meta": {
                 "name": (row.get("series_long_name") or series).strip(),
                 "dreamer_sex": (row.get("dreamer_sex") or "").strip() or None,
-                "timeframe": (row.get("timeframe") or "").strip() or None,
+                "timeframe": timeframe,
                 "source": "DreamBank",
             },
             "language": (row.get("language") or "").strip() or None,
             "dreamer_sex": sex,
             "source_ref": f"dreambank:{series}:{(row.get('n') or '').strip()}"[:255],
-            "date_note": raw_date if raw_date and not parse_date(raw_date) else None,
+            "date_note": raw_date if raw_date and not night else None,
         }
 
 

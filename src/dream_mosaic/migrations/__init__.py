@@ -15,10 +15,11 @@ HERE = Path(__file__).resolve().parent
 
 # Every module that declares tables on ``core.models.Base``; Alembic compares them with the database.
 MODEL_MODULES = [
-    "dream_mosaic.mosaic.models",
     "dream_mosaic.core.models",
     "dream_mosaic.circles.models",
     "dream_mosaic.analysis.models",
+    "dream_mosaic.archive.models",
+    "dream_mosaic.mosaic.models",
 ]
 
 

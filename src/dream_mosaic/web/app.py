@@ -16,6 +16,8 @@ from fastapi.staticfiles import StaticFiles
 from dream_mosaic import __version__
 from dream_mosaic.analysis import endpoints as analysis_api
 from dream_mosaic.analysis import pages as analysis_pages
+from dream_mosaic.archive import endpoints as archive_api
+from dream_mosaic.archive import pages as archive_pages
 from dream_mosaic.circles import endpoints as circles_api
 from dream_mosaic.circles import live as circles_live
 from dream_mosaic.circles import pages as circles_pages
@@ -31,10 +33,11 @@ from dream_mosaic.web.limits import BodyLimit
 
 STATIC = Path(__file__).resolve().parent / "static"
 ROUTERS = [
-    mosaic_api.router, mosaic_pages.router,
     governance_api.router, journal_api.router, circles_api.router, circles_live.router,
     governance_pages.router, journal_pages.router, circles_pages.router,
     analysis_api.router, analysis_pages.router,
+    mosaic_api.router, mosaic_pages.router,
+    archive_api.router, archive_pages.router,
 ]
 
 

@@ -1,0 +1,550 @@
+"""Every archive query. Each one starts from the consent gate (``core.consent.readable_clause`` or
+``research_dreams``): nothing here can count, facet or return a dream its viewer may not read.
+
+A parsed query (``archive.query``) is compiled to SQL: words, phrases and their boolean combinations go
+to the full-text index as one expression (FTS5 ``MATCH`` on SQLite, ``tsvector @@ tsquery`` on
+PostgreSQL); regular expressions run in the database over the indexed text (SQLAlchemy's ``REGEXP`` on
+SQLite, ``~*`` on PostgreSQL), behind a cheap ``LIKE`` on the literal parts they must contain; field
+filters are plain indexed columns, and analysis filters read the analysis engine's ``dream_analyses``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    Text,
+    and_,
+    case,
+    cast,
+    delete,
+    false,
+    func,
+    insert,
+    literal_column,
+    not_,
+    or_,
+    select,
+    text,
+    true,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from dream_mosaic.analysis.models import EMOTION_COLUMNS, AnalysisRecord
+from dream_mosaic.archive.models import ArchiveDoc, ArchiveState, ArchiveTheme, ArchiveThemeMember
+from dream_mosaic.archive.query import (
+    And,
+    Filter,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    QueryError,
+    Regex,
+    Word,
+    is_text_only,
+)
+from dream_mosaic.archive.rules import period_of, word_count
+from dream_mosaic.core import consent
+from dream_mosaic.core.models import Circle, CircleMember, Collection, Dream, DreamCircle, User
+
+CHUNK = 900  # ids per IN (...) list, under SQLite's parameter limit
+WORD_BUCKETS = ((50, "under 50"), (150, "50–149"), (300, "150–299"))
+FAMILY_LETTERS = "FMXBTHWADCIR"
+CHARACTER_PATTERNS: dict[str, list[str]] = {
+    "animal": ['"kind": "animal"'],
+    "creature": ['"kind": "creature"'],
+    "human": ['"kind": "human"'],
+    "male": ['"sex": "M"'],
+    "female": ['"sex": "F"'],
+    "known": [f'"identity": "{c}' for c in "K" + FAMILY_LETTERS],
+    "family": [f'"identity": "{c}' for c in FAMILY_LETTERS],
+    "prominent": ['"identity": "P'],
+    "stranger": [f'"identity": "{c}' for c in "SOEU"],
+    "child": [f'"age": "{c}' for c in "CBT"],
+    "group": ['"number": "2"'],
+}
+INTERACTION_COLUMNS = {"aggression": "n_aggression", "friendliness": "n_friendliness", "sexuality": "n_sexuality"}
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def body_of(title: str | None, text_: str) -> str:
+    return f"{title}\n\n{text_}" if title else text_
+
+
+# --- keeping the index in step with the dreams ---------------------------------------------------------
+
+
+def sync_docs(session: Session, dream_ids: Sequence[str]) -> None:
+    """Make ``archive_docs`` (and through its triggers or generated column, the full-text index) match
+    these dreams as they are now in ``session``: insert, update, or remove those that no longer exist."""
+    for part in chunks(list(dict.fromkeys(dream_ids))):
+        rows = session.execute(
+            select(Dream.id, Dream.title, Dream.text, Dream.dreamt_on, Collection.timeframe)
+            .outerjoin(Collection, Collection.id == Dream.collection_id)
+            .where(Dream.id.in_(part))
+        ).all()
+        existing = {
+            r.dream_id: (r.doc_id, r.body, r.year, r.decade)
+            for r in session.execute(
+                select(ArchiveDoc.dream_id, ArchiveDoc.doc_id, ArchiveDoc.body, ArchiveDoc.year, ArchiveDoc.decade)
+                .where(ArchiveDoc.dream_id.in_(part))
+            )
+        }
+        fresh: list[dict[str, Any]] = []
+        for row in rows:
+            body = body_of(row.title, row.text)
+            year, decade = period_of(row.dreamt_on, row.timeframe)
+            found = existing.pop(row.id, None)
+            if found is None:
+                fresh.append({"dream_id": row.id, "body": body, "year": year, "decade": decade,
+                              "words": word_count(row.text)})
+            elif found[1:] != (body, year, decade):
+                session.execute(
+                    update(ArchiveDoc).where(ArchiveDoc.doc_id == found[0])
+                    .values(body=body, year=year, decade=decade, words=word_count(row.text))
+                )
+        if fresh:
+            session.execute(insert(ArchiveDoc), fresh)
+        if existing:  # dreams that are gone
+            session.execute(delete(ArchiveDoc).where(ArchiveDoc.dream_id.in_(list(existing))))
+
+
+def drop_docs(session: Session, dream_ids: Sequence[str]) -> None:
+    """Take dreams out of the index now (a withdrawal), before the dream row itself goes."""
+    for part in chunks(list(dream_ids)):
+        session.execute(delete(ArchiveDoc).where(ArchiveDoc.dream_id.in_(part)))
+
+
+def bump_generation(session: Session) -> None:
+    session.execute(update(ArchiveState).where(ArchiveState.id == 1).values(generation=ArchiveState.generation + 1))
+
+
+def generation(session: Session) -> int:
+    return int(session.scalar(select(ArchiveState.generation).where(ArchiveState.id == 1)) or 0)
+
+
+def index_all(session: Session, batch: int = 5000) -> int:
+    """Index every dream not yet indexed (used by the migration and ``mosaic archive reindex``)."""
+    done = 0
+    last = ""
+    while True:
+        ids = list(session.scalars(
+            select(Dream.id).where(Dream.id > last).order_by(Dream.id).limit(batch)
+        ))
+        if not ids:
+            break
+        sync_docs(session, ids)
+        done += len(ids)
+        last = ids[-1]
+    # Remove documents whose dream is gone (e.g. a database restored without the archive's listener).
+    session.execute(delete(ArchiveDoc).where(~ArchiveDoc.dream_id.in_(select(Dream.id))))
+    bump_generation(session)
+    analyze(session)
+    return done
+
+
+def analyze(session: Session) -> None:
+    """Refresh the query planner's statistics (SQLite keeps none until asked; PostgreSQL's autovacuum does
+    it by itself). Without them SQLite may walk the consent gate's OR through three indexes."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("ANALYZE"))
+
+
+def rebuild_text_index(session: Session) -> None:
+    """Rebuild the full-text index from ``archive_docs`` (SQLite; PostgreSQL's is a generated column)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("INSERT INTO archive_fts(archive_fts) VALUES('rebuild')"))
+
+
+# --- compiling a query ---------------------------------------------------------------------------------
+
+
+class Compiler:
+    """Turns a query tree into a WHERE clause for one dialect and one viewer."""
+
+    def __init__(self, session: Session, viewer: User | None) -> None:
+        self.session = session
+        self.viewer = viewer
+        self.dialect = session.get_bind().dialect.name
+        self.needs_analysis = False
+        self.needs_docs = False
+        self._names = itertools.count()
+
+    # Text: as much as possible in one full-text expression.
+    def _fts_expr(self, node: Node) -> str | None:
+        """An FTS5 MATCH string for a text-only node, or None if FTS5 cannot say it alone."""
+        if isinstance(node, Word):
+            return f'"{node.text}"' + ("*" if node.prefix else "")
+        if isinstance(node, Phrase):
+            return '"' + " ".join(node.words) + '"'
+        if isinstance(node, Or):
+            parts = [self._fts_expr(i) for i in node.items]
+            return None if any(p is None for p in parts) else "(" + " OR ".join(parts) + ")"  # type: ignore[arg-type]
+        if isinstance(node, And):
+            pos = [i for i in node.items if not isinstance(i, Not)]
+            neg = [i.item for i in node.items if isinstance(i, Not)]
+            pos_s = [self._fts_expr(i) for i in pos]
+            neg_s = [self._fts_expr(i) for i in neg]
+            if not pos or any(p is None for p in pos_s + neg_s):
+                return None
+            out = "(" + " AND ".join(pos_s) + ")"  # type: ignore[arg-type]
+            for n in neg_s:
+                out = f"({out} NOT {n})"
+            return out
+        return None
+
+    def _tsquery(self, node: Node) -> str | None:
+        """A PostgreSQL to_tsquery string for a text-only node (no regular expressions)."""
+        if isinstance(node, Word):
+            return f"'{node.text}'" + (":*" if node.prefix else "")
+        if isinstance(node, Phrase):
+            return "(" + " <-> ".join(f"'{w}'" for w in node.words) + ")"
+        if isinstance(node, Not):
+            inner = self._tsquery(node.item)
+            return None if inner is None else f"!{inner}"
+        if isinstance(node, (And, Or)):
+            parts = [self._tsquery(i) for i in node.items]
+            if any(p is None for p in parts):
+                return None
+            joiner = " & " if isinstance(node, And) else " | "
+            return "(" + joiner.join(parts) + ")"  # type: ignore[arg-type]
+        return None
+
+    def _text_clause(self, node: Node) -> ColumnElement[bool] | None:
+        """A full-text clause for a text-only, regex-free node, or None if it cannot be expressed so."""
+        self.needs_docs = True
+        if self.dialect == "postgresql":
+            q = self._tsquery(node)
+            if q is None:
+                return None
+            return literal_column("archive_docs.tsv").op("@@")(func.to_tsquery("simple", q))  # type: ignore[no-any-return]
+        expr = self._fts_expr(node)
+        if expr is None:
+            return None
+        name = f"fts{next(self._names)}"
+        matched = text(f"SELECT rowid FROM archive_fts WHERE archive_fts MATCH :{name}").bindparams(
+            **{name: expr}).columns(rowid=Integer)
+        return ArchiveDoc.doc_id.in_(matched)
+
+    def _regex(self, node: Regex) -> ColumnElement[bool]:
+        self.needs_docs = True
+        clauses: list[ColumnElement[bool]] = []
+        for lit in node.literals:
+            escaped = lit.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            # LIKE is case-insensitive (ASCII) on SQLite; ILIKE on PostgreSQL can use the trigram index.
+            clauses.append(ArchiveDoc.body.ilike(f"%{escaped}%", escape="\\") if self.dialect == "postgresql"
+                           else ArchiveDoc.body.like(f"%{escaped}%", escape="\\"))
+        if self.dialect == "postgresql":
+            clauses.append(ArchiveDoc.body.op("~*")(node.pattern.replace(r"\b", r"\y")))
+        else:
+            clauses.append(ArchiveDoc.body.regexp_match("(?i)" + node.pattern))
+        return and_(*clauses)
+
+    def clause(self, node: Node | None) -> ColumnElement[bool]:
+        if node is None:
+            return true()
+        if isinstance(node, (Word, Phrase)) or (is_text_only(node) and not _has_regex(node)):
+            found = self._text_clause(node)
+            if found is not None:
+                return found
+        if isinstance(node, Regex):
+            return self._regex(node)
+        if isinstance(node, Filter):
+            return self._filter(node)
+        if isinstance(node, Not):
+            return not_(self.clause(node.item))
+        if isinstance(node, (And, Or)):
+            # Gather the regex-free text children into one full-text expression.
+            text_kids = [i for i in node.items if is_text_only(i) and not _has_regex(i)]
+            others = [i for i in node.items if i not in text_kids]
+            parts: list[ColumnElement[bool]] = []
+            if len(text_kids) > 1:
+                grouped = self._text_clause(type(node)(tuple(text_kids)))
+                if grouped is not None:
+                    parts.append(grouped)
+                else:
+                    others = list(node.items)
+            else:
+                others = list(node.items)
+            parts.extend(self.clause(i) for i in others)
+            return and_(*parts) if isinstance(node, And) else or_(*parts)
+        raise QueryError("Cannot run this query.")  # pragma: no cover
+
+    # Field filters.
+    def _filter(self, f: Filter) -> ColumnElement[bool]:
+        name, op, value = f.name, f.op, f.value
+        if name == "series":
+            conds = [Collection.slug.like(str(v).replace("_", "\\_").replace("*", "%"), escape="\\")
+                     if "*" in str(v) else Collection.slug == v for v in value]
+            return Dream.collection_id.in_(select(Collection.id).where(or_(*conds)))
+        if name == "sex":
+            return Dream.dreamer_sex.in_(list(value))
+        if name == "age":
+            return func.lower(Dream.dreamer_age).in_(list(value))
+        if name == "age_years":
+            years = self._age_years()
+            return self._range(years, op, value)
+        if name == "circle":
+            if self.viewer is None:
+                return false()
+            wanted = str(value[0])
+            mine = (
+                select(DreamCircle.dream_id)
+                .join(Circle, Circle.id == DreamCircle.circle_id)
+                .join(CircleMember, CircleMember.circle_id == Circle.id)
+                .where(CircleMember.user_id == self.viewer.id,
+                       or_(Circle.id == wanted, func.lower(Circle.name) == wanted.lower()))
+            )
+            return Dream.id.in_(mine)
+        if name in ("year", "decade", "words"):
+            self.needs_docs = True
+        if name in ("year", "decade"):
+            column = ArchiveDoc.year if name == "year" else ArchiveDoc.decade
+            if op == "in":
+                return column.in_(list(value))
+            return self._range(column, op, value)
+        if name == "night":
+            day = date.fromisoformat(str(value[0]))
+            return {"=": Dream.dreamt_on == day, ">=": Dream.dreamt_on >= day,
+                    "<=": Dream.dreamt_on <= day}[op]
+        if name == "words":
+            return self._range(ArchiveDoc.words, op, value)
+        if name == "lang":
+            return Dream.language.in_(list(value))
+        if name == "tag":
+            return func.lower(cast(Dream.tags, Text)).like(f'%"{value[0]}"%')
+        if name == "flag":
+            columns = {"lucid": Dream.lucid, "nightmare": Dream.nightmare, "recurring": Dream.recurring}
+            return or_(*(columns[str(v)].is_(True) for v in value))
+        if name in ("emotion", "character", "interaction"):
+            self.needs_analysis = True
+            return or_(*(self._analysis(name, str(v)) for v in value))
+        raise QueryError(f"The field {name!r} cannot be searched here.")  # pragma: no cover
+
+    def _analysis(self, name: str, value: str) -> ColumnElement[bool]:
+        done = AnalysisRecord.status == "done"
+        if name == "emotion":
+            return and_(done, getattr(AnalysisRecord, EMOTION_COLUMNS[value]).is_(True))
+        if name == "interaction":
+            if value == "physical":
+                return and_(done, AnalysisRecord.n_aggression > 0,
+                            cast(AnalysisRecord.analysis, Text).like('%"physical": true%'))
+            return and_(done, getattr(AnalysisRecord, INTERACTION_COLUMNS[value]) > 0)
+        if value == "dreamer":
+            return and_(done, AnalysisRecord.dreamer_present.is_(True))
+        as_text = cast(AnalysisRecord.analysis, Text)
+        return and_(done, or_(*(as_text.like(f"%{p}%") for p in CHARACTER_PATTERNS[value])))
+
+    @staticmethod
+    def _range(column: Any, op: str, value: tuple[Any, ...]) -> ColumnElement[bool]:
+        if op == "between":
+            return column.between(value[0], value[1])  # type: ignore[no-any-return]
+        if op == ">=":
+            return column >= value[0]  # type: ignore[no-any-return]
+        if op == "<=":
+            return column <= value[0]  # type: ignore[no-any-return]
+        return column == value[0]  # type: ignore[no-any-return]
+
+    def _age_years(self) -> Any:
+        if self.dialect == "postgresql":
+            return cast(func.substring(Dream.dreamer_age, "^[0-9]+"), Integer)
+        return case((Dream.dreamer_age.op("GLOB")("[0-9]*"), cast(Dream.dreamer_age, Integer)), else_=None)
+
+
+def _has_regex(node: Node) -> bool:
+    if isinstance(node, Regex):
+        return True
+    if isinstance(node, Not):
+        return _has_regex(node.item)
+    if isinstance(node, (And, Or)):
+        return any(_has_regex(i) for i in node.items)
+    return False
+
+
+# --- reading -------------------------------------------------------------------------------------------
+
+
+class ArchiveRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @property
+    def dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+    def scope(self, viewer: User | None, node: Node | None, *, research: bool = False,
+              with_analysis: bool = False, docs: bool = True) -> Select[Any]:
+        """``SELECT … FROM dreams JOIN archive_docs`` narrowed by the consent gate and ``node``.
+        Add columns with ``with_only_columns``; never widen the WHERE. ``docs=False`` leaves out the join
+        to ``archive_docs`` when ``node`` does not need it (counting a selection of plain filters)."""
+        compiler = Compiler(self.session, viewer)
+        where = compiler.clause(node)
+        gate = (consent.research_dreams(viewer).whereclause if research else consent.readable_clause(viewer))
+        stmt = select(Dream.id).select_from(Dream)
+        if docs or compiler.needs_docs:
+            stmt = stmt.join(ArchiveDoc, ArchiveDoc.dream_id == Dream.id)
+        stmt = stmt.where(gate if gate is not None else false()).where(where)
+        if compiler.needs_analysis or with_analysis:
+            stmt = stmt.outerjoin(AnalysisRecord, AnalysisRecord.dream_id == Dream.id)
+        return stmt
+
+    def count(self, viewer: User | None, node: Node | None, **kw: Any) -> int:
+        stmt = self.scope(viewer, node, docs=False, **kw).with_only_columns(func.count(), maintain_column_froms=True)
+        return int(self.session.scalar(stmt) or 0)
+
+    def page(self, viewer: User | None, node: Node | None, *, limit: int, after: int | None = None,
+             before: int | None = None) -> list[tuple[Dream, int, int, str | None]]:
+        """One page in archive order (``doc_id``), by keyset: deep pages cost what the first one does."""
+        stmt = self.scope(viewer, node).with_only_columns(
+            Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True)
+        if before is not None:
+            stmt = stmt.where(ArchiveDoc.doc_id < before).order_by(ArchiveDoc.doc_id.desc())
+        else:
+            if after is not None:
+                stmt = stmt.where(ArchiveDoc.doc_id > after)
+            stmt = stmt.order_by(ArchiveDoc.doc_id)
+        rows = [(r[0], r[1], r[2], r[0].collection.slug if r[0].collection else None)
+                for r in self.session.execute(stmt.limit(limit))]
+        return rows[::-1] if before is not None else rows
+
+    def dreams_by_ids(self, viewer: User | None, node: Node | None, dream_ids: Sequence[str]
+                      ) -> dict[str, tuple[Dream, int, int]]:
+        """Of ``dream_ids``, those the viewer may read that also satisfy ``node`` (semantic results)."""
+        out: dict[str, tuple[Dream, int, int]] = {}
+        for part in chunks(list(dream_ids)):
+            stmt = self.scope(viewer, node).with_only_columns(
+                Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True).where(Dream.id.in_(part))
+            for dream, doc_id, words in self.session.execute(stmt):
+                out[dream.id] = (dream, doc_id, words)
+        return out
+
+    def ids(self, viewer: User | None, node: Node | None, limit: int | None = None) -> list[str]:
+        stmt = self.scope(viewer, node).order_by(ArchiveDoc.doc_id)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return list(self.session.scalars(stmt))
+
+    def facet_rows(self, viewer: User | None, node: Node | None) -> list[tuple[Any, ...]]:
+        """Counts of the matching dreams grouped by every facet at once (one query)."""
+        bucket = case(*((ArchiveDoc.words < n, label) for n, label in WORD_BUCKETS), else_="300 or more")
+        columns = [
+            Collection.slug, Dream.dreamer_sex, ArchiveDoc.decade, Dream.lucid, Dream.nightmare, Dream.recurring,
+            Dream.language, bucket,
+            *(getattr(AnalysisRecord, c) for c in EMOTION_COLUMNS.values()),
+            AnalysisRecord.n_aggression > 0, AnalysisRecord.n_friendliness > 0, AnalysisRecord.n_sexuality > 0,
+            AnalysisRecord.status,
+        ]
+        stmt = self.scope(viewer, node, with_analysis=True)
+        stmt = stmt.outerjoin(Collection, Collection.id == Dream.collection_id)
+        grouped = stmt.with_only_columns(*columns, func.count(), maintain_column_froms=True).group_by(*columns)
+        return [tuple(r) for r in self.session.execute(grouped)]
+
+    def grouped_counts(self, viewer: User | None, node: Node | None, by: str) -> dict[Any, int]:
+        """Counts of matching dreams per decade, year, series or sex."""
+        column: Any = {
+            "decade": ArchiveDoc.decade, "year": ArchiveDoc.year, "sex": Dream.dreamer_sex,
+            "series": Collection.slug,
+        }[by]
+        stmt = self.scope(viewer, node)
+        if by == "series":
+            stmt = stmt.outerjoin(Collection, Collection.id == Dream.collection_id)
+        grouped = stmt.with_only_columns(column, func.count(), maintain_column_froms=True).group_by(column)
+        return {key: int(n) for key, n in self.session.execute(grouped)}
+
+    def series_names(self, slugs: Iterable[str]) -> dict[str, str]:
+        wanted = [s for s in slugs if s]
+        if not wanted:
+            return {}
+        rows = self.session.execute(select(Collection.slug, Collection.name).where(Collection.slug.in_(wanted)))
+        return {slug: name for slug, name in rows}
+
+    def readable_series(self, viewer: User | None) -> list[tuple[str, str, int]]:
+        """Series (slug, name, dreams) that hold dreams the viewer may read, for the filter list."""
+        stmt = (
+            select(Collection.slug, Collection.name, func.count())
+            .select_from(Dream).join(Collection, Collection.id == Dream.collection_id)
+            .where(consent.readable_clause(viewer))
+            .group_by(Collection.slug, Collection.name).order_by(Collection.slug)
+        )
+        return [(s, n, int(c)) for s, n, c in self.session.execute(stmt)]
+
+    def viewer_circles(self, viewer: User | None) -> tuple[str, ...]:
+        if viewer is None:
+            return ()
+        return tuple(sorted(self.session.scalars(select(CircleMember.circle_id).where(CircleMember.user_id == viewer.id))))
+
+    def analyses(self, dream_ids: Sequence[str]) -> dict[str, AnalysisRecord]:
+        out: dict[str, AnalysisRecord] = {}
+        for part in chunks(list(dream_ids)):
+            for rec in self.session.scalars(select(AnalysisRecord).where(AnalysisRecord.dream_id.in_(part))):
+                out[rec.dream_id] = rec
+        return out
+
+    def vectors_since(self, since: Any) -> list[tuple[str, bytes, str | None, Any]]:
+        """Embeddings the analysis engine stored or changed since ``since`` (all if None)."""
+        stmt = select(AnalysisRecord.dream_id, AnalysisRecord.embedding, AnalysisRecord.embedding_model,
+                      AnalysisRecord.updated_at).where(AnalysisRecord.embedding.is_not(None))
+        if since is not None:
+            stmt = stmt.where(AnalysisRecord.updated_at >= since)
+        return [(r[0], r[1], r[2], r[3]) for r in self.session.execute(stmt)]
+
+    def bodies(self, dream_ids: Sequence[str]) -> list[tuple[str, int, str]]:
+        """(dream_id, doc_id, body) of these dreams, in archive order. Callers pass ids that came from
+        :meth:`ids`, that is through the consent gate."""
+        out: list[tuple[str, int, str]] = []
+        for part in chunks(list(dream_ids)):
+            out.extend(tuple(r) for r in self.session.execute(  # type: ignore[misc]
+                select(ArchiveDoc.dream_id, ArchiveDoc.doc_id, ArchiveDoc.body).where(ArchiveDoc.dream_id.in_(part))))
+        return sorted(out, key=lambda r: r[1])
+
+    # Themes.
+    def themes(self, owner: User, scope: str) -> list[ArchiveTheme]:
+        return list(self.session.scalars(
+            select(ArchiveTheme).where(ArchiveTheme.owner_id == owner.id, ArchiveTheme.scope == scope)
+            .order_by(ArchiveTheme.number)))
+
+    def theme_members(self, viewer: User, theme_ids: Sequence[str]) -> list[tuple[str, str, float, int | None,
+                                                                                    int | None]]:
+        """(theme_id, dream_id, score, year, decade) of members the viewer may still read."""
+        if not theme_ids:
+            return []
+        stmt = (
+            select(ArchiveThemeMember.theme_id, Dream.id, ArchiveThemeMember.score, ArchiveDoc.year,
+                   ArchiveDoc.decade)
+            .select_from(ArchiveThemeMember)
+            .join(ArchiveDoc, ArchiveDoc.doc_id == ArchiveThemeMember.doc_id)
+            .join(Dream, Dream.id == ArchiveDoc.dream_id)
+            .where(ArchiveThemeMember.theme_id.in_(list(theme_ids)), consent.readable_clause(viewer))
+        )
+        return [tuple(r) for r in self.session.execute(stmt)]  # type: ignore[misc]
+
+    def readable_dreams(self, viewer: User | None, dream_ids: Sequence[str]) -> dict[str, Dream]:
+        out: dict[str, Dream] = {}
+        for part in chunks(list(dream_ids)):
+            for d in self.session.scalars(consent.readable_dreams(viewer).where(Dream.id.in_(part))):
+                out[d.id] = d
+        return out
+
+    def research_count(self, viewer: User | None, dream_ids: Sequence[str]) -> int:
+        """How many of ``dream_ids`` are still research-consented (an export is valid only if all are)."""
+        total = 0
+        for part in chunks(list(dream_ids)):
+            stmt = consent.research_dreams(viewer).where(Dream.id.in_(part)).with_only_columns(func.count())
+            total += int(self.session.scalar(stmt) or 0)
+        return total
+
+
+__all__ = ["ArchiveRepository", "Compiler", "bump_generation", "drop_docs", "generation", "index_all",
+           "rebuild_text_index", "sync_docs"]

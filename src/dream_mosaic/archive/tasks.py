@@ -1,0 +1,76 @@
+"""Keeping the archive in step with the dreams, and the archive's background jobs.
+
+Importing this module subscribes to ``core.events.dream_changed``, which fires inside the writing
+transaction: the search document (and with it the full-text index) changes or goes in the same commit as
+the dream, so a withdrawn dream is out of every search, count and facet the moment the withdrawal commits.
+A bulk import sends one signal for many dreams and is indexed in one pass. The web app and the CLI import
+this module.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from dream_mosaic.archive import repository
+from dream_mosaic.archive.vectors import VectorIndex
+from dream_mosaic.core import events
+from dream_mosaic.core.jobs import job
+from dream_mosaic.core.platform import current
+
+log = logging.getLogger(__name__)
+
+
+@events.dream_changed.connect
+def _on_dream_changed(session: Session, dream_ids: list[str], change: str, **_: Any) -> None:
+    if change == events.DELETED:
+        repository.drop_docs(session, dream_ids)
+        VectorIndex.for_session(session).drop(dream_ids)
+    elif change in (events.CREATED, events.UPDATED):
+        repository.sync_docs(session, dream_ids)
+    # Every change (a consent change too) moves the generation on, so no cached count outlives it.
+    repository.bump_generation(session)
+
+
+_analysed_at: dict[str, int] = {}
+
+
+@events.dream_committed.connect
+def _on_dream_committed(session: Session, dream_ids: list[str], change: str, **_: Any) -> None:
+    """After a large import into SQLite, refresh the planner's statistics once the archive has grown
+    (each doubling), so searches keep their fast plans."""
+    if change != events.CREATED or len(dream_ids) < 500:
+        return
+    bind = session.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    key = str(bind.engine.url)
+    try:
+        with bind.engine.begin() as conn:
+            from sqlalchemy import func, select
+
+            from dream_mosaic.archive.models import ArchiveDoc
+
+            size = int(conn.scalar(select(func.count()).select_from(ArchiveDoc)) or 0)
+            if size >= 2 * _analysed_at.get(key, 0):
+                conn.exec_driver_sql("ANALYZE")
+                _analysed_at[key] = size
+    except Exception:  # statistics are an optimisation: never fail an import for them
+        log.exception("could not refresh the query planner's statistics")
+
+
+@job("archive.export", retries=2, retry_delay=5.0)
+def run_export(export_id: str) -> None:
+    from dream_mosaic.archive.export import run
+
+    platform = current()
+    run(platform.db, export_id, platform.settings.data_dir)
+
+
+def enqueue_export(export_id: str) -> None:
+    current().queue.enqueue("archive.export", export_id)
+
+
+__all__ = ["enqueue_export", "run_export"]
