@@ -1,0 +1,30 @@
+"""The dream page in a real browser: emotion words are highlighted, markup in the dream stays text."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_the_dreamer_sees_the_words_that_carried_each_emotion(live_server, browser, make_user, screenshot_dir):
+    make_user("lyra", display_name="Lyra Post")
+    page = browser.new_page(viewport={"width": 1100, "height": 1000})
+    page.goto(f"{live_server}/signin")
+    page.fill("#username", "lyra")
+    page.fill("#password", "correct horse battery")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/journal")
+    page.goto(f"{live_server}/journal/new")
+    page.fill("#title", "The night train")
+    page.fill("#text", "I was on a night train <b>alone</b>. I was very scared and afraid of the conductor. "
+                       "Then my sister arrived and I was so happy to see her.")
+    page.click("text=Save dream")
+    page.wait_for_url("**/journal/*")
+    marks = page.locator("#dream-text-analysed mark")
+    assert sorted(marks.all_inner_texts()) == ["afraid", "happy", "scared"]
+    assert page.locator("#dream-text-analysed mark.emo-ha").inner_text() == "happy"
+    assert "<b>alone</b>" in page.inner_text("#dream-text-analysed")  # shown as text, never as markup
+    assert page.locator("#dream-text-analysed b").count() == 0
+    assert page.is_hidden("#dream-text") and page.is_visible("#dream-text-analysed")
+    page.locator("#analysis").screenshot(path=str(screenshot_dir / "analysis.png"))
+    page.close()
