@@ -86,10 +86,17 @@ def subject_before(doc: DreamDoc, i: int, max_back: int = 8) -> str | None:
 
 def object_after(doc: DreamDoc, i: int, max_ahead: int = 5) -> str | None:
     s_last = doc.sentences[doc.tokens[i].sent].last_token
+    codes: dict[int, str] = doc.scratch.get("mention_codes", {})
     for j in range(i + 1, min(s_last, i + 1 + max_ahead)):
+        w = doc.tokens[j].lower
+        if w in _POSSESSIVE or (w == "her" and j + 1 in codes):
+            continue  # "at my mother": the object is the mother, not the dreamer
         r = resolve_token(doc, j)
         if r is not None:
             return r
-        if doc.tokens[j].lower in BREAKS or doc.tokens[j].lower in {".", "!", "?"}:
+        if w in BREAKS or w in {".", "!", "?"}:
             break
     return None
+
+
+_POSSESSIVE = frozenset(words("my our your his their"))

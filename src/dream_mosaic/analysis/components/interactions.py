@@ -32,7 +32,10 @@ rejected ignore ignored ignoring steal stole stolen stealing rob robbed robbing 
 destroying betray betrayed cheat cheated snapped nagging nagged bossed sneered demanded demand
 ordered hollered holler lectured lecture punished punish fired kicked_out excluded forbade forbid
 campused laughed_at made_fun complained complain insisted warned scorned sued reported_me
-disapproved hated hates hate resent resented""")
+disapproved hated hates hate resent resented angry_at angry_with mad_at furious_at furious_with
+annoyed_with annoyed_at irritated_with irritated_at upset_with disgusted_with jealous_of glared_at
+yelled_at screamed_at shouted_at told_me_off told_him_off told_her_off argued_with arguing_with
+quarreled_with""")
 _FRIENDLY = words("""help helped helping helps hug hugged hugging hugs embrace embraced embracing comfort comforted
 comforting gave give gives giving invite invited inviting welcome welcomed greet greeted greeting smiled
 smile smiling waved wave compliment complimented praise praised thank thanked thanking protect protected
@@ -100,9 +103,9 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
         if "_".join(match) in _NEEDS_OBJECT and obj is None:
             i = last + 1
             continue
-        if prev in _PASSIVE and last + 1 < len(lowers) and lowers[last + 1] == "by":
+        if len(match) == 1 and prev in _PASSIVE and last + 1 < len(lowers) and lowers[last + 1] == "by":
             subj, obj = object_after(doc, last + 1), subj
-        elif prev in _PASSIVE:
+        elif len(match) == 1 and prev in _PASSIVE:
             subj, obj = None, subj
         if subj is None and obj is None and not physical:
             i = last + 1
