@@ -40,19 +40,20 @@ _CACHE_LIMIT = 500_000
 def token_ids(text: str) -> list[int]:
     """WordLlama token ids of ``text``, tokenising each distinct space-separated chunk once."""
     cache = _WORD_CACHE
-    ids: list[int] = []
     chunks = [w for w in text.split(" ") if w]
-    missing = [w for w in set(chunks) if w not in cache]
+    known = {w: cache.get(w) for w in set(chunks)}
+    missing = [w for w, ids in known.items() if ids is None]
     if missing:
         if len(cache) > _CACHE_LIMIT:
             cache.clear()
-            missing = list(set(chunks))
         vocab_max = _load().embedding.shape[0] - 1
-        for w, enc in zip(missing, _unpadded_tokenizer().encode_batch(missing, add_special_tokens=False), strict=True):
-            cache[w] = [min(i, vocab_max) for i in enc.ids]
+        encoded = _unpadded_tokenizer().encode_batch(missing, add_special_tokens=False)
+        for w, enc in zip(missing, encoded, strict=True):
+            known[w] = cache[w] = [min(i, vocab_max) for i in enc.ids]
+    out: list[int] = []
     for w in chunks:
-        ids.extend(cache[w])
-    return ids
+        out.extend(known[w] or ())
+    return out
 
 
 def _load() -> Any:
