@@ -19,8 +19,11 @@ from urllib.parse import parse_qs, urlparse
 
 from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
+from huey.signals import SIGNAL_INTERRUPTED
+from huey.utils import normalize_time
 
 log = logging.getLogger(__name__)
+REQUEUE_DELAY = 3.0  # seconds before an interrupted job runs again
 
 
 @dataclass
@@ -85,6 +88,15 @@ class JobQueue:
         self._tasks: dict[str, Any] = {}
         self._consumer: _EmbeddedConsumer | None = None
         self._bind_all()
+        self.huey.signal(SIGNAL_INTERRUPTED)(self._requeue_interrupted)
+
+    def _requeue_interrupted(self, _signal: str, task: Any, *_: Any) -> None:
+        """A worker stopped (e.g. ``mosaic worker`` got SIGTERM) while running ``task``: Huey would forget
+        it, so schedule it again for the next worker. (A few seconds later, not at once: a sibling thread of
+        the stopping worker could take it and be cut off too.) Jobs are idempotent, so a rerun is harmless."""
+        log.warning("job %s was interrupted; it will run again", task)
+        task.eta = normalize_time(delay=REQUEUE_DELAY, utc=self.huey.utc)
+        self.huey.add_schedule(task)
 
     def _bind_all(self) -> None:
         """Bind every declared job, also those declared after this queue was built: Huey cannot decode,
