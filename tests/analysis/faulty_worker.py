@@ -1,13 +1,17 @@
 """``mosaic worker`` with a simulated unreliable engine, for tests/analysis/test_jobs_redis.py.
 
 Reports containing TRANSIENT fail on their first two tries in this process; reports containing
-PERMANENT always fail. Everything else is the real worker and the real engine.
+PERMANENT always fail; with FAULTY_SLOW=<path>, a report containing SLOW creates that file and then takes
+a minute (so a test can stop the worker mid-job). Everything else is the real worker and the real engine.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from collections import Counter
+from pathlib import Path
 
 from dream_mosaic.analysis import service
 from dream_mosaic.analysis.schemas import DreamAnalysis
@@ -18,6 +22,9 @@ _tries: Counter[str] = Counter()
 
 def unreliable(texts: list[str]) -> list[DreamAnalysis]:
     for text in texts:
+        if "SLOW" in text and os.environ.get("FAULTY_SLOW"):
+            Path(os.environ["FAULTY_SLOW"]).touch()
+            time.sleep(60)
         if "PERMANENT" in text:
             raise ValueError("this report breaks the engine")
         if "TRANSIENT" in text:

@@ -64,8 +64,8 @@ def redis_platform(backend, database_url, tmp_path, monkeypatch) -> Iterator[Pla
     platform.close()
 
 
-def _worker(platform: Platform, *command: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "MOSAIC_DATABASE_URL": platform.settings.resolved_database_url,
+def _worker(platform: Platform, *command: str, **extra_env: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, **extra_env, "MOSAIC_DATABASE_URL": platform.settings.resolved_database_url,
            "MOSAIC_QUEUE_URL": platform.queue.url, "MOSAIC_DATA_DIR": str(platform.settings.data_dir),
            "MOSAIC_SECRET_KEY": "test-secret"}
     return subprocess.Popen([*command, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -150,3 +150,25 @@ def test_worker_retries_transient_failures_and_records_permanent_ones(redis_plat
         assert failed["status"] == "failed" and failed["analysis"] is None
         assert failed["error"] == "ValueError: this report breaks the engine"
         assert failed["attempts"] == service.MAX_ATTEMPTS
+
+
+def test_a_job_interrupted_by_stopping_its_worker_runs_again_on_the_next(redis_platform, tmp_path):
+    _, ids = _store(redis_platform, ["SLOW: I was happy at the fair."])
+    started = tmp_path / "slow-job-started"
+    proc = _worker(redis_platform, sys.executable, str(HERE / "faulty_worker.py"), FAULTY_SLOW=str(started))
+    try:
+        deadline = time.monotonic() + 30
+        while not started.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, _stop(proc)
+            time.sleep(0.05)
+        assert redis_platform.queue.pending_count() == 0  # the worker holds the only job
+    finally:
+        log = _stop(proc)  # SIGTERM in the middle of the job
+    assert _statuses(redis_platform, ids) == {ids[0]: "pending"}
+    assert redis_platform.queue.huey.scheduled_count() == 1, log  # put back, not forgotten
+    proc = _worker(redis_platform, sys.executable, str(HERE / "faulty_worker.py"))
+    try:
+        statuses = _wait(redis_platform, ids, proc)
+    finally:
+        log = _stop(proc)
+    assert statuses == {ids[0]: "done"}, log
