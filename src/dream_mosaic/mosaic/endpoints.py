@@ -73,9 +73,9 @@ def list_mosaics(circle_id: str | None = Query(None, max_length=32), user: User 
     repo = MosaicRepository(session)
     if circle_id is None:
         return [service.present(session, m, with_draft=False) for m in repo.of_creator(user)]
-    found = [m for m in repo.for_circle(circle_id) if service.may_read_published(repo, m, user)]
-    return [service.present(session, m, with_draft=False) for m in found
-            if m.id and (service.may_review(repo, m, user) or repo.version_numbers(m.id))]
+    shown = [m for m in repo.for_circle(circle_id) if service.may_review(repo, m, user)
+             or (service.may_read_published(repo, m, user) and repo.version_numbers(m.id))]
+    return [service.present(session, m, with_draft=False) for m in shown]
 
 
 @router.get("/mosaics/{mosaic_id}", response_model=MosaicOut)

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Text, cast, delete, func, select
 from sqlalchemy.orm import Session
 
 from dream_mosaic.core import consent
@@ -123,7 +123,7 @@ class MosaicRepository:
             stmt = stmt.join(Collection, Collection.id == Dream.collection_id).where(
                 Collection.slug.in_(terms["collection"]))
         for tag in terms["tag"]:
-            stmt = stmt.where(func.lower(func.cast(Dream.tags, _text())).contains(f'"{tag.lower()}"', autoescape=True))
+            stmt = stmt.where(func.lower(cast(Dream.tags, Text)).contains(f'"{tag.lower()}"', autoescape=True))
         cap = min(limit, int(terms["limit"][0])) if terms["limit"] and terms["limit"][0].isdigit() else limit
         stmt = stmt.order_by(Dream.dreamt_on, Dream.created_at, Dream.id).limit(cap)
         return list(self.session.scalars(stmt)), "built-in query"
@@ -193,12 +193,6 @@ class MosaicRepository:
             .group_by(Contribution.dream_id)
         )
         return {dream_id: int(n) for dream_id, n in self.session.execute(stmt) if dream_id}
-
-
-def _text() -> Any:
-    from sqlalchemy import Text
-
-    return Text()
 
 
 def parse_query(query: str) -> dict[str, list[str]]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dream_mosaic.core import consent
+from dream_mosaic.core import consent, events
 from dream_mosaic.core.errors import Invalid, NotFound
 from dream_mosaic.core.models import Circle, Dream, User, utcnow
 from dream_mosaic.mosaic import narrator, rules
@@ -318,11 +318,11 @@ def version_document(session: Session, viewer: User, mosaic_id: str, number: int
 
 
 def present(session: Session, mosaic: Mosaic, *, with_draft: bool) -> MosaicOut:
-    repo = MosaicRepository(session)
+    versions = MosaicRepository(session).version_numbers(mosaic.id)
     return MosaicOut(
         id=mosaic.id, circle_id=mosaic.circle_id, query=mosaic.query, title=mosaic.title,
-        status="published" if repo.version_numbers(mosaic.id) else "draft",
-        versions=repo.version_numbers(mosaic.id), order=list(mosaic.order_ids), excluded=list(mosaic.excluded),
+        status="published" if versions else "draft", versions=versions, order=list(mosaic.order_ids),
+        excluded=list(mosaic.excluded),
         updated_at=mosaic.updated_at, document=draft_document(mosaic) if with_draft else None,
     )
 
@@ -340,8 +340,9 @@ def notices(session: Session, viewer: User, unread_only: bool = False) -> list[N
 
 def mark_read(session: Session, viewer: User, notice_ids: Sequence[str]) -> int:
     count = 0
+    wanted = set(notice_ids)
     for n in MosaicRepository(session).notices(viewer, unread_only=True):
-        if n.id in set(notice_ids):
+        if n.id in wanted:
             n.read = True
             count += 1
     session.flush()
@@ -359,8 +360,6 @@ def withdraw(session: Session, dream_ids: Sequence[str], change: str) -> list[st
     longer consented, or whose text changed; a stricter attribution is applied in place.
     Returns the ids of the mosaics mended, for the job that re-weaves drafts.
     """
-    from dream_mosaic.core import events
-
     repo = MosaicRepository(session)
     mosaics = repo.using(dream_ids)
     if not mosaics:

@@ -53,8 +53,6 @@ MAX_QUOTES = 3
 MAX_QUOTE_CHARS = 220
 TOP_RESONANCE = 5
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+|\n\s*\n")
-
 
 # --- from the analysis ------------------------------------------------------------------------------
 
@@ -215,15 +213,13 @@ def _num(v: Any) -> float | None:
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for m in _SENTENCE_END.finditer(text):
-        if text[pos:m.start()].strip():
-            spans.append(_trim(text, pos, m.start()))
-        pos = m.end()
-    if text[pos:].strip():
-        spans.append(_trim(text, pos, len(text)))
-    return spans
+    """Sentence spans, by the analysis engine's own splitter (the whole text without it)."""
+    try:
+        from dream_mosaic.analysis.text import split_sentences
+    except ImportError:
+        stripped = text.strip()
+        return [(text.index(stripped), text.index(stripped) + len(stripped))] if stripped else []
+    return split_sentences(text)
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
