@@ -125,6 +125,7 @@ def _page_client(client, platform, username):
 def test_mosaic_page_review_and_published_view(client, platform, circle):
     here = f"/circles/{circle.id}/mosaic"
     csrf = _page_client(client, platform, "lyra")
+    assert f'href="{here}"' in client.get(f"/circles/{circle.id}").text  # the circle's page leads here
     r = client.get(here)
     assert r.status_code == 200 and "No mosaic has been published" in r.text and "Draft review" not in r.text
     csrf = _page_client(client, platform, "iris")
