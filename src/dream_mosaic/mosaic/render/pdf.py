@@ -63,7 +63,7 @@ def render_pdf(doc: MosaicDocument) -> bytes:
              height: float = 5.6) -> None:
         pdf.set_font(pdf.body_font, style, size)
         pdf.set_text_color(*colour)
-        pdf.multi_cell(0, height, t(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, height, t(text), align="L", new_x="LMARGIN", new_y="NEXT")
 
     num = {f.dream_id: i for i, f in enumerate(doc.fragments, 1)}
 
@@ -84,10 +84,10 @@ def render_pdf(doc: MosaicDocument) -> bytes:
     para("The circle's layer", 15, "B", height=8)
     for n in doc.notes:
         para(n, 9, "I", (91, 88, 117), 4.6)
-    for svg in (motif_map(doc, 640, 330), emotion_river(doc)):
+    for svg, width in ((motif_map(doc), 105), (emotion_river(doc), 170)):
         try:
             plain = re.sub(r"<title[^>]*>.*?</title>", "", svg)  # fpdf2 warns on tooltips it cannot use
-            pdf.image(io.BytesIO(plain.encode("utf-8")), w=170)
+            pdf.image(io.BytesIO(plain.encode("utf-8")), w=width, x=(pdf.w - width) / 2)
         except Exception:  # a drawing the PDF library cannot read must not cost the whole PDF
             para("(drawing not available in the PDF; see the HTML form)", 9, "I", (91, 88, 117))
         pdf.ln(2)
