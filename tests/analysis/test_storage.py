@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from dream_mosaic.analysis import default_pipeline, service
+from dream_mosaic.analysis import default_pipeline, service, tasks  # noqa: F401  (as the app: analysis follows writes)
 from dream_mosaic.analysis.embedding import DIMENSION
 from dream_mosaic.analysis.models import AnalysisRecord
 from dream_mosaic.analysis.repository import emotion_present
@@ -212,3 +212,16 @@ def test_a_result_for_text_edited_meanwhile_is_dropped(platform, client, make_us
     result = service.analyse_dreams(platform.db, [dream_id])
     assert result.missing == [dream_id] and result.analysed == []
     assert _record(platform, dream_id) is None
+
+
+def test_an_import_committed_in_steps_queues_analysis_for_every_step(platform, make_user):
+    """``mosaic import`` commits every few thousand dreams in one session: each commit must be heard."""
+    make_user("archive")
+    records = [{"text": f"Dream {i}: I was sad that my friend {i} had moved away."} for i in range(250)]
+    with platform.db.transaction() as session:
+        owner = session.scalar(select(User).where(User.username == "archive"))
+        imported, _ = journal.import_stream(session, owner, iter(records), commit_every=100)
+    assert imported == 250
+    with platform.db.transaction(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(Dream).where(
+            Dream.analysis_status == "done")) == 250

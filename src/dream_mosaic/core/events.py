@@ -26,9 +26,12 @@ def notify_dreams(session: Session, dream_ids: list[str], change: str) -> None:
         return
     dream_changed.send(session, dream_ids=dream_ids, change=change)
     pending: list[tuple[list[str], str]] = session.info.setdefault("dreams_committed", [])
-    if not pending:
-        event.listen(session, "after_commit", _after_commit, once=True)
-        event.listen(session, "after_rollback", _after_rollback, once=True)
+    if not session.info.get("dreams_listening"):
+        # Listen for the session's whole life: a session may commit many times (a bulk import does), and
+        # SQLAlchemy would not register the same function again after a ``once=True`` listener fired.
+        event.listen(session, "after_commit", _after_commit)
+        event.listen(session, "after_rollback", _after_rollback)
+        session.info["dreams_listening"] = True
     pending.append((list(dream_ids), change))
 
 
