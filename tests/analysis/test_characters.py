@@ -30,3 +30,11 @@ def test_names_get_sex_from_name_list_or_pronoun(dreams: dict[str, str]) -> None
 def test_places_and_emphasis_are_not_characters() -> None:
     a = analyze("We drove from Texas to New York City. It was AMAZING. The Hilton Hotel was full.")
     assert a.characters == []
+
+
+def test_declared_cast_codes_people_the_text_cannot() -> None:
+    text = "Mary and I walked by the sea. Dovre waved at us."
+    plain = {c.text: c.code for c in analyze(text).characters}
+    assert plain == {"Mary": "1FKA"}  # sentence-initial unknown names are not guessed
+    declared = {c.text: c.code for c in analyze(text, cast={"Mary": "1FWA", "dovre": "1FDA", "x": "bad"}).characters}
+    assert declared == {"Mary": "1FWA", "Dovre": "1FDA"}

@@ -6,7 +6,7 @@ lazily, once. ``embed(texts)`` gives normalised float32 vectors for search and t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -24,15 +24,15 @@ def default_pipeline() -> Pipeline:
     return Pipeline(DEFAULT_CONFIG)
 
 
-def analyze(text: str) -> DreamAnalysis:
+def analyze(text: str, cast: Mapping[str, str] | None = None) -> DreamAnalysis:
     """Analyse one dream report."""
-    return default_pipeline()(text)
+    return default_pipeline()(text, cast)
 
 
-def analyze_many(texts: Iterable[str]) -> list[DreamAnalysis]:
+def analyze_many(texts: Iterable[str], cast: Mapping[str, str] | None = None) -> list[DreamAnalysis]:
     """Analyse many reports with one pipeline."""
     nlp = default_pipeline()
-    return [nlp(t) for t in texts]
+    return [nlp(t, cast) for t in texts]
 
 
 def embed(texts: list[str]) -> np.ndarray:

@@ -64,8 +64,12 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--output", dir_okay=False, help="Where to write one analysis per line.")
         ] = None,
         all_: Annotated[bool, typer.Option("--all", help="Re-analyse the stored dreams (only what changed).")] = False,
-        since: Annotated[datetime | None, typer.Option(
-            "--since", formats=["%Y-%m-%d"], help="Re-analyse stored dreams written or edited since DATE.")] = None,
+        since: Annotated[
+            datetime | None,
+            typer.Option(
+                "--since", formats=["%Y-%m-%d"], help="Re-analyse stored dreams written or edited since DATE."
+            ),
+        ] = None,
         force: Annotated[bool, typer.Option("--force", help="With --all/--since: recompute what is current.")] = False,
         data_dir: Annotated[Path | None, typer.Option("--data-dir", envvar="MOSAIC_DATA_DIR")] = None,
     ) -> None:
@@ -87,6 +91,15 @@ def register(app: typer.Typer) -> None:
         ],
         as_json: Annotated[bool, typer.Option("--json", help="Print the full result as one JSON object.")] = False,
         folds: Annotated[int, typer.Option(help="Cross-validation folds for the learned layer.")] = 5,
+        cast: Annotated[
+            Path | None,
+            typer.Option(
+                "--cast",
+                exists=True,
+                dir_okay=False,
+                help='JSON {series: {name: HVdC code}}: people the dreamers declared, e.g. {"ed": {"Mary": "1FWA"}}.',
+            ),
+        ] = None,
         no_cv: Annotated[
             bool, typer.Option("--no-cv", help="Score the shipped model as is (only for a file it was not trained on).")
         ] = False,
@@ -102,7 +115,8 @@ def register(app: typer.Typer) -> None:
                     tasks[stage] = progress.add_task(stage.capitalize(), total=total)
                 progress.update(tasks[stage], completed=done)
 
-            result = evaluate(coded, folds=folds, cross_validate=not no_cv, progress=report)
+            declared = json.loads(cast.read_text()) if cast else None
+            result = evaluate(coded, folds=folds, cross_validate=not no_cv, progress=report, cast=declared)
         if as_json:
             sys.stdout.write(json.dumps(result, indent=2) + "\n")
             return

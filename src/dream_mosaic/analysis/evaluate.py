@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ import numpy as np
 
 from .components.emotions import FEATURE_NAMES, load_model
 from .indicators import INDICATOR_NAMES, NORMS, ReportCodes, codes_from_analysis, indicators
-from .schemas import EMOTION_CODES
+from .schemas import EMOTION_CODES, DreamAnalysis
 from .training.data import CodedReport, load_coded
 from .training.logreg import kfold_indices
 from .training.train_emotions import SEED, featurize, fit_emotion_model, labels
@@ -119,24 +119,30 @@ def evaluate(
     seed: int = SEED,
     cross_validate: bool = True,
     progress: Progress = _noop,
+    cast: Mapping[str, Mapping[str, str]] | None = None,
 ) -> dict[str, Any]:
     """Score the analysis against the human codes in ``coded_csv_path`` (see module docstring).
 
     With ``cross_validate=False`` the shipped emotion model is scored as is: only honest on a file it was
-    not trained on (an independent coded set).
+    not trained on (an independent coded set). ``cast`` maps a series to the names its dreamer has
+    declared (``{"ed": {"Mary": "1FWA"}}``), as a dreamer can on the platform; the result records it.
     """
-    from . import analyze_many, default_pipeline, embed
+    from . import analyze, analyze_many, default_pipeline, embed
 
     reports = load_coded(coded_csv_path)
     texts = [r.text for r in reports]
     default_pipeline()  # load once, outside the timing
     embed(["warm-up"])
     t0 = time.perf_counter()
-    analyses = []
+    analyses: list[DreamAnalysis] = []
     batch = 200
     for start in range(0, len(texts), batch):
         chunk = texts[start : start + batch]
-        analyses.extend(analyze_many(chunk))
+        if cast:
+            series = [r.series for r in reports[start : start + batch]]
+            analyses.extend(analyze(t, cast.get(s)) for t, s in zip(chunk, series, strict=True))
+        else:
+            analyses.extend(analyze_many(chunk))
         embed(chunk)
         progress("analysis", min(len(texts), start + batch), len(texts))
     elapsed = time.perf_counter() - t0
@@ -211,6 +217,7 @@ def evaluate(
     return {
         "n_reports": len(reports),
         "protocol": protocol,
+        "declared_cast": {k: dict(v) for k, v in cast.items()} if cast else None,
         "emotions": {
             "all_reports": classification_scores(truth, predicted),
             "emotion_bearing": classification_scores([truth[i] for i in bearing], [predicted[i] for i in bearing]),

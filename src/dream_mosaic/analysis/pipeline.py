@@ -9,7 +9,7 @@ own lazily loaded model file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -36,6 +36,16 @@ class DreamDoc:
     def sentence_text(self, s_i: int) -> str:
         s = self.sentences[s_i]
         return self.text[s.start : s.end]
+
+
+def normalise_cast(cast: Mapping[str, str]) -> dict[str, str]:
+    """Lower-case names; keep only well-formed codes (``1FWA``, ``1MKA``, ``1ANI``...)."""
+    out: dict[str, str] = {}
+    for name, code in cast.items():
+        code = code.strip().upper()
+        if name.strip() and len(code) == 4 and code[0] in "12" and code[1] in "MFJIAC":
+            out[name.strip().lower()] = code
+    return out
 
 
 class Component(Protocol):
@@ -126,8 +136,12 @@ class Pipeline:
     def versions(self) -> dict[str, str]:
         return {c.name: c.version for c in self._components}
 
-    def __call__(self, text: str) -> DreamAnalysis:
+    def __call__(self, text: str, cast: Mapping[str, str] | None = None) -> DreamAnalysis:
+        """Analyse ``text``. ``cast`` maps names the dreamer has declared to HVdC character codes
+        (``{"Mary": "1FWA"}``: Mary is the dreamer's wife), which no text alone can tell."""
         doc = DreamDoc.from_text(text)
+        if cast:
+            doc.scratch["cast"] = normalise_cast(cast)
         for c in self._components:
             c.fn(doc)
             doc.analysis.versions[c.name] = c.version
@@ -141,7 +155,7 @@ class Pipeline:
                 stale.add(c.name)
         return [c.name for c in self._components if c.name in stale]
 
-    def update(self, text: str, previous: DreamAnalysis) -> DreamAnalysis:
+    def update(self, text: str, previous: DreamAnalysis, cast: Mapping[str, str] | None = None) -> DreamAnalysis:
         """Re-run only the stale components, keeping the rest of ``previous``.
 
         Components that stale ones read from are re-run too (their output is needed in ``scratch``),
@@ -155,6 +169,8 @@ class Pipeline:
             if c.name in needed:
                 needed.update(c.requires)
         fresh = DreamDoc.from_text(text)
+        if cast:
+            fresh.scratch["cast"] = normalise_cast(cast)
         kept = previous.model_copy(deep=True)
         for c in self._components:
             if c.name in needed:

@@ -196,8 +196,28 @@ ETHNIC = frozenset(
     italian italians irishman englishman asian asians hispanic hispanics jew jews gypsy gypsies
     oriental orientals eskimo eskimos""")
 )
-_NOT_NAME_SUFFIXES = ("ic", "ian", "ism", "ist", "ity", "tion", "sion", "ese", "ish", "ead", "ness", "ment",
-                      "ing", "ful", "ous", "ive", "able", "ible", "ary", "ory")
+_NOT_NAME_SUFFIXES = (
+    "ic",
+    "ian",
+    "ism",
+    "ist",
+    "ity",
+    "tion",
+    "sion",
+    "ese",
+    "ish",
+    "ead",
+    "ness",
+    "ment",
+    "ing",
+    "ful",
+    "ous",
+    "ive",
+    "able",
+    "ible",
+    "ary",
+    "ory",
+)
 _CLERGY_TITLES = frozenset(words("father fr sister brother reverend rev pastor rabbi monsignor"))
 _PLACE_BEFORE = frozenset(words("in at near into toward towards through across from visiting"))
 _NEW_MARKERS = frozenset(words("another other second third different new a an one"))
@@ -229,6 +249,7 @@ class Mention:
 def find_mentions(doc: DreamDoc) -> list[Mention]:
     toks = doc.tokens
     doc.scratch["lower_words"] = {t.text for t in toks if t.text.islower() and len(t.text) > 2}
+    cast: dict[str, str] = doc.scratch.get("cast", {})
     lowers = [t.lower for t in toks]
     out: list[Mention] = []
     i = 0
@@ -318,7 +339,11 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
             elif first_name in FEMALE_NAMES:
                 sex = "F"
             ident = "O" if title == "dr" else "K"
-            out.append(Mention("name:" + name.split()[0], "1", sex, ident, "A", "human", i, j))
+            declared = cast.get(name) or cast.get(first_name)
+            if declared:  # the dreamer said who this is: {"mary": "1FWA"}
+                out.append(_declared(declared, "name:" + name.split()[0], i, j))
+            else:
+                out.append(Mention("name:" + name.split()[0], "1", sex, ident, "A", "human", i, j))
             i = j + 1
             continue
         i += 1
@@ -330,7 +355,7 @@ _APPOSITION_GLUE = frozenset({",", "named", "called", "whose", "-", "("})
 
 
 def _merge_appositions(mentions: list[Mention], lowers: list[str]) -> list[Mention]:
-    """"my sister Ginny", "a man named Keith", "my friend, Sue": one character, not two."""
+    """ "my sister Ginny", "a man named Keith", "my friend, Sue": one character, not two."""
     out: list[Mention] = []
     for m in mentions:
         prev = out[-1] if out else None
@@ -354,11 +379,21 @@ def _merge_appositions(mentions: list[Mention], lowers: list[str]) -> list[Menti
     return out
 
 
+def _declared(code: str, key: str, first: int, last: int) -> Mention:
+    if code[1:] == "ANI":
+        return Mention(key, code[0], "", "", "", "animal", first, last)
+    if code[1:] == "CZZ":
+        return Mention(key, code[0], "", "", "", "creature", first, last)
+    return Mention(key, code[0], code[1], code[2], code[3], "human", first, last)
+
+
 def _is_name(toks: list[Any], lowers: list[str], doc: DreamDoc, i: int) -> bool:
     t = toks[i]
     if not t.is_title or not t.text[:1].isalpha():
         return False
     w = lowers[i].replace("'s", "")
+    if w in doc.scratch.get("cast", ()):
+        return True  # a name the dreamer declared
     if w in _NOT_NAMES or len(w) < 2:
         return False
     if t.text.isupper() and w not in MALE_NAMES and w not in FEMALE_NAMES:
