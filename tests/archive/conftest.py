@@ -62,8 +62,8 @@ def import_series(platform: Any, owner_name: str, visibility: str = "research") 
 def corpus(platform: Any, client: Any, make_user: Callable[..., dict[str, str]]) -> Corpus:
     """- ``archive`` (archivist) owns two research series (9 dreams, some dated);
     - ``vera`` (dreamer) has a private, a circle and a community dream, the SECRET word in the private and
-      circle ones; ``carl`` shares vera's circle (which the guide ``gus`` opened); ``eve`` (an archivist) and ``mallory``
-      (a dreamer) attack."""
+      circle ones; ``carl`` shares vera's circle (which the guide ``gus`` opened);
+    - ``eve`` (an archivist) and ``mallory`` (a dreamer) attack."""
     headers = {name: make_user(name, role) for name, role in (
         ("archive", "archivist"), ("vera", "dreamer"), ("carl", "dreamer"), ("eve", "archivist"),
         ("mallory", "dreamer"), ("gina", "guardian"), ("gus", "guide"))}

@@ -14,7 +14,7 @@ def search(client: Any, headers: dict[str, str], q: str, **params: Any) -> dict[
     return answer.json()
 
 
-@pytest.mark.parametrize("q, total, selection", [
+CASES = [
     ("teeth", 4, 10),                        # 3 series dreams and vera's community one, of the 10 eve may read
     ('"teeth were loose"', 1, 10),
     ("teeth AND afraid", 1, 10),
@@ -33,12 +33,15 @@ def search(client: Any, headers: dict[str, str], q: str, **params: Any) -> dict[
     ("decade:1990s", 8, 8),               # dated 1990s dreams, plus undated ones whose series lies in the 1990s
     ("date:2003-07-08", 1, 1),
     ("words:>10", 5, 5),
-])
-def test_query_language(client, corpus, q, total, selection):
-    found = search(client, corpus.headers["eve"], q)
-    assert (found["total"], found["selection_total"]) == (total, selection), found["query"]
-    assert found["share"] == pytest.approx(total / selection)
-    assert len(found["results"]) == total
+]
+
+
+def test_query_language(client, corpus):
+    for q, total, selection in CASES:
+        found = search(client, corpus.headers["eve"], q)
+        assert (found["total"], found["selection_total"]) == (total, selection), (q, found["query"])
+        assert found["share"] == pytest.approx(total / selection)
+        assert len(found["results"]) == total
 
 
 def test_results_are_highlighted_and_attributed(client, corpus):

@@ -47,7 +47,8 @@ def _viewer(session: Any, username: str | None, default: str | None = None) -> A
 def search(
     query: Annotated[str, typer.Argument(help="A query in the archive's language, e.g. 'teeth* series:norms-f'.")],
     semantic: Annotated[bool, typer.Option("--semantic", help="Rank by meaning instead of matching words.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON: total, selection_total, share, results.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print JSON: total, selection_total, share, results.")] = False,
     limit: Annotated[int, typer.Option(help="Results to print (at most 10,000).")] = 20,
     after: Annotated[int | None, typer.Option(help="Continue after this cursor.")] = None,
     facets: Annotated[bool, typer.Option("--facets", help="Add facet counts.")] = False,
@@ -120,7 +121,8 @@ def export_cmd(
 def stats_cmd(
     query: Annotated[str, typer.Argument(help="The query.")] = "",
     by: Annotated[str, typer.Option(help="decade, year, series or sex.")] = "decade",
-    compare: Annotated[tuple[str, str] | None, typer.Option(help="Two selections to compare, e.g. sex:F sex:M.")] = None,
+    compare: Annotated[tuple[str, str] | None, typer.Option(
+        help="Two selections to compare, e.g. sex:F sex:M.")] = None,
     as_user: As = None,
     data_dir: DataDir = None,
 ) -> None:

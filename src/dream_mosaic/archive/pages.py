@@ -103,7 +103,7 @@ def stats_page(request: Request, user: User | None = Depends(page_user),
         return _signin(request)
     params = request.query_params
     q = str(params.get("q", ""))[:1000]
-    by = params.get("by") if params.get("by") in ("decade", "year", "series", "sex") else "decade"
+    by = str(params.get("by")) if params.get("by") in ("decade", "year", "series", "sex") else "decade"
     a, b = str(params.get("a", "sex:F"))[:500], str(params.get("b", "sex:M"))[:500]
     context: dict[str, Any] = {"user": user, "q": q, "by": by, "a": a, "b": b, "freq": None, "cmp": None,
                                "profile": None, "errors": [], "chart": None}

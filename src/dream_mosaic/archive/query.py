@@ -337,10 +337,10 @@ def make_filter(raw_name: str, value: str) -> Filter:
     if name == "words":
         return _range("words", value, "words")
     if name == "lang":
-        parts = tuple(p.strip().lower() for p in value.split(",") if p.strip())
-        if not all(re.fullmatch(r"[a-z]{2,3}", p) for p in parts):
+        codes = tuple(p.strip().lower() for p in value.split(",") if p.strip())
+        if not all(re.fullmatch(r"[a-z]{2,3}", p) for p in codes):
             raise QueryError("lang: use a language code such as en or de.")
-        return Filter("lang", "in", parts)
+        return Filter("lang", "in", codes)
     if name == "tag":
         return Filter("tag", "=", (value.lower()[:40],))
     known = ", ".join(sorted(FIELDS))
@@ -555,10 +555,10 @@ class _Parser:
         return _word_node(value)
 
 
-def _flatten(items: list[Node], kind: type) -> list[Node]:
+def _flatten(items: list[Node], kind: type[And] | type[Or]) -> list[Node]:
     out: list[Node] = []
     for item in items:
-        out.extend(item.items if isinstance(item, kind) else (item,))  # type: ignore[attr-defined]
+        out.extend(item.items if isinstance(item, (And, Or)) and isinstance(item, kind) else (item,))
     return out
 
 

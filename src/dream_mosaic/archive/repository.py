@@ -35,6 +35,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dream_mosaic.analysis.models import EMOTION_COLUMNS, AnalysisRecord
@@ -56,7 +57,7 @@ from dream_mosaic.core import consent
 from dream_mosaic.core.models import Circle, CircleMember, Collection, Dream, DreamCircle, User
 
 CHUNK = 900  # ids per IN (...) list, under SQLite's parameter limit
-WORD_BUCKETS = ((50, "under 50"), (150, "50–149"), (300, "150–299"))
+WORD_BUCKETS = ((50, "under 50"), (150, "50-149"), (300, "150-299"))
 FAMILY_LETTERS = "FMXBTHWADCIR"
 CHARACTER_PATTERNS: dict[str, list[str]] = {
     "animal": ['"kind": "animal"'],
@@ -128,7 +129,17 @@ def drop_docs(session: Session, dream_ids: Sequence[str]) -> None:
 
 
 def bump_generation(session: Session) -> None:
-    session.execute(update(ArchiveState).where(ArchiveState.id == 1).values(generation=ArchiveState.generation + 1))
+    """Move the archive's generation on (inside the writer's transaction). Recreates the single row if
+    something removed it (an emptied database), so cached counts can never outlive a change."""
+    done = session.execute(
+        update(ArchiveState).where(ArchiveState.id == 1).values(generation=ArchiveState.generation + 1))
+    if not done.rowcount:  # type: ignore[attr-defined]
+        try:
+            with session.begin_nested():
+                session.execute(insert(ArchiveState).values(id=1, generation=1))
+        except IntegrityError:  # another writer made it first: move it on instead
+            session.execute(
+                update(ArchiveState).where(ArchiveState.id == 1).values(generation=ArchiveState.generation + 1))
 
 
 def generation(session: Session) -> int:
@@ -483,7 +494,8 @@ class ArchiveRepository:
     def viewer_circles(self, viewer: User | None) -> tuple[str, ...]:
         if viewer is None:
             return ()
-        return tuple(sorted(self.session.scalars(select(CircleMember.circle_id).where(CircleMember.user_id == viewer.id))))
+        stmt = select(CircleMember.circle_id).where(CircleMember.user_id == viewer.id)
+        return tuple(sorted(self.session.scalars(stmt)))
 
     def analyses(self, dream_ids: Sequence[str]) -> dict[str, AnalysisRecord]:
         out: dict[str, AnalysisRecord] = {}
@@ -498,7 +510,7 @@ class ArchiveRepository:
                       AnalysisRecord.updated_at).where(AnalysisRecord.embedding.is_not(None))
         if since is not None:
             stmt = stmt.where(AnalysisRecord.updated_at >= since)
-        return [(r[0], r[1], r[2], r[3]) for r in self.session.execute(stmt)]
+        return [(r[0], r[1], r[2], r[3]) for r in self.session.execute(stmt)]  # type: ignore[misc]
 
     def bodies(self, dream_ids: Sequence[str]) -> list[tuple[str, int, str]]:
         """(dream_id, doc_id, body) of these dreams, in archive order. Callers pass ids that came from

@@ -236,7 +236,7 @@ _ORDINARY = {"i", "i'm", "i'd", "i'll", "i've", "god", "christmas", "easter", "m
              "july", "august", "september", "october", "november", "december", "english", "american",
              "french", "german", "spanish", "italian", "mom", "dad", "mommy", "daddy", "ok", "okay", "tv",
              "halloween", "thanksgiving", "bible", "jesus", "earth", "mr", "mrs", "ms", "dr"}
-_TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\w'’.-]*[\w]|[A-Za-zÀ-ÖØ-öø-ÿ]")
+_TOKEN = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\w'\u2019.-]*[\w]|[A-Za-zÀ-ÖØ-öø-ÿ]")
 _SENTENCE_END = re.compile(r"[.!?:;\"“”()\[\]]\s*$")
 
 
@@ -269,7 +269,7 @@ def mask_entities(text: str, lower_counts: Counter[str], common: frozenset[str] 
     while i < len(tokens):
         m = tokens[i]
         word = m.group(0)
-        key = word.lower().rstrip(".'’s") or word.lower()
+        key = word.lower().rstrip(".'\u2019s") or word.lower()
         capital = word[:1].isupper()
         name_like = (
             capital
@@ -304,8 +304,8 @@ def mask_entities(text: str, lower_counts: Counter[str], common: frozenset[str] 
         else:
             out.append(text[pos:start])
         end = tokens[j].end()
-        possessive = text[end:end + 2] if text[end:end + 2] in ("'s", "’s") else ""
-        if word.endswith(("'s", "’s")) and i == j:
+        possessive = text[end:end + 2] if text[end:end + 2] in ("'s", "\u2019s") else ""
+        if word.endswith(("'s", "\u2019s")) and i == j:
             possessive = word[-2:]
         out.append(label + possessive)
         pos = end + (len(possessive) if text[end:end + 2] == possessive and possessive else 0)

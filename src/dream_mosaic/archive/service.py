@@ -117,7 +117,7 @@ def _hit(dream: Dream, viewer: User | None, doc_id: int, words: int, query: Quer
         lucid=dream.lucid,
         nightmare=dream.nightmare,
         recurring=dream.recurring,
-        author=Author(**consent.author_label(dream, viewer)),
+        author=Author(**consent.author_label(dream, viewer)),  # type: ignore[arg-type]
         score=score,
         cursor=doc_id,
     )
@@ -156,15 +156,10 @@ def _keyword(session: Session, viewer: User | None, query: Query, limit: int, af
     total = count(session, viewer, query.root, key=key)
     selection_total = count(session, viewer, query.selection, key=key) if query.has_text else total
     rows = repo.page(viewer, query.root, limit=limit + 1, after=after, before=before) if total else []
-    more = len(rows) > limit
-    if before is not None:
-        rows = rows[-limit:] if more else rows
-    else:
-        rows = rows[:limit]
+    more = len(rows) > limit  # one row past the page says whether another page follows (or precedes)
+    rows = rows[-limit:] if before is not None else rows[:limit]
     results = [_hit(d, viewer, doc_id, words, query, series=slug) for d, doc_id, words, slug in rows]
     next_after = results[-1].cursor if results and (more or before is not None) else None
-    if before is not None and not more and results:
-        next_after = results[-1].cursor if len(results) == limit else None
     prev_before = results[0].cursor if results and (after is not None or (before is not None and more)) else None
     page = SearchPage(
         query=query.canonical(), total=total, selection_total=selection_total,
@@ -231,7 +226,7 @@ def _semantic(session: Session, viewer: User | None, query: Query, like: str | N
             if len(found) >= limit or want >= len(index):
                 break
             want *= 4
-    results = []
+    results: list[SearchHit] = []
     for dream_id, score in ranked:
         if dream_id in found and len(results) < limit:
             dream, doc_id, words = found[dream_id]
@@ -273,7 +268,7 @@ def facets(session: Session, viewer: User | None, query: Query) -> dict[str, lis
                     counters["interaction"][kind] += n
     names = repo.series_names(counters["series"])
     out: dict[str, list[FacetValue]] = {}
-    word_filters = {"under 50": "words:<50", "50–149": "words:50-149", "150–299": "words:150-299",
+    word_filters = {"under 50": "words:<50", "50-149": "words:50-149", "150-299": "words:150-299",
                     "300 or more": "words:>299"}
     for facet, counter in counters.items():
         values: list[FacetValue] = []

@@ -192,8 +192,8 @@ def discover(session: Session, viewer: User, query_text: str, k: int | None = No
         session.execute(insert(ArchiveThemeMember), members[start:start + 2000])
     session.flush()
     out = show(session, viewer, query_text)
-    for theme in out.themes:
-        theme.new = theme.number in new_numbers
+    for shown in out.themes:
+        shown.new = shown.number in new_numbers
     out.notes.insert(0, f"Found {k} themes in {len(ids)} dreams ({space.split(':')[0]} space)"
                      + (f", a random sample of the {len(repo.ids(viewer, query.root))} in the selection." if
                         len(ids) < len(repo.ids(viewer, query.root)) else "."))
