@@ -7,14 +7,33 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlparse
 
 from broadcaster import Broadcast
+
+
+def _redis_backend(url: str) -> Any:
+    """broadcaster's Redis backend, with its first subscription made safe.
+
+    Upstream wakes its listener *before* ``SUBSCRIBE`` completes; redis-py's ``listen()`` then sees no
+    channel, returns at once, and the listener sleeps until another channel is subscribed, so the first
+    channel of a process never receives anything. Here the listener wakes only once the channel is there.
+    """
+    from broadcaster._backends.redis import RedisBackend
+
+    class SafeRedisBackend(RedisBackend):
+        async def subscribe(self, channel: str) -> None:
+            await self._pubsub.subscribe(channel)
+            self._ready.set()
+
+    return SafeRedisBackend(url)
 
 
 class PubSub:
     def __init__(self, url: str) -> None:
         self.url = url
-        self._broadcast = Broadcast(url)
+        redis = urlparse(url).scheme in ("redis", "rediss")
+        self._broadcast = Broadcast(backend=_redis_backend(url)) if redis else Broadcast(url)
         self.connected = False
 
     async def connect(self) -> None:
