@@ -2,6 +2,7 @@
 
 - ``sqlite:///path`` (the default, in the data directory): jobs survive a crash of the process.
 - ``redis://host:port/db``: several processes; run ``mosaic worker`` beside ``mosaic serve``.
+  Add ``?name=…`` to keep several queues apart on one server (default name: ``mosaic``).
 - ``postgresql://…``: Huey's PostgreSQL storage.
 - ``memory://``: in-process and volatile, for tests. ``memory://?immediate=1`` runs jobs synchronously.
 
@@ -15,7 +16,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlparse, urlunparse
 
 from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
@@ -66,17 +67,21 @@ def _make_huey(url: str) -> Huey:
     parsed = urlparse(url)
     scheme = parsed.scheme.split("+", 1)[0]
     options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+    # ``?name=`` keeps queues apart on one server (installations, parallel test runs); default "mosaic".
+    name = options.get("name", "mosaic")
+    server_url = urlunparse(parsed._replace(query=urlencode(
+        [(k, v) for k, v in parse_qsl(parsed.query) if k != "name"])))
     # Nobody reads job return values (``enqueue`` returns nothing): storing them would only grow the store.
     if scheme == "memory":
-        return MemoryHuey("mosaic", immediate=options.get("immediate") in {"1", "true"}, results=False)
+        return MemoryHuey(name, immediate=options.get("immediate") in {"1", "true"}, results=False)
     if scheme == "sqlite":
         path = url.split(":///", 1)[1].split("?", 1)[0]
-        return SqliteHuey("mosaic", filename=path, fsync=True, results=False)
+        return SqliteHuey(name, filename=path, fsync=True, results=False)
     if scheme in {"redis", "rediss"}:
-        return RedisHuey("mosaic", url=url, results=False)
+        return RedisHuey(name, url=server_url, results=False)
     if scheme in {"postgresql", "postgres"}:
-        dsn = url.replace("postgresql+psycopg://", "postgresql://")
-        return PostgresHuey("mosaic", dsn=dsn, results=False)
+        dsn = server_url.replace("postgresql+psycopg://", "postgresql://")
+        return PostgresHuey(name, dsn=dsn, results=False)
     raise ValueError(f"Unknown job queue URL scheme {parsed.scheme!r}: use sqlite://, redis://, memory://")
 
 
