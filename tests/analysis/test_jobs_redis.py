@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,20 +27,14 @@ from dream_mosaic.core.settings import Settings
 from dream_mosaic.journal import service as journal
 from dream_mosaic.journal.schemas import DreamCreate
 
-pytestmark = pytest.mark.redis
+# The queue is the subject here; storage on both databases is covered by test_storage.py.
+pytestmark = [pytest.mark.redis, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 HERE = Path(__file__).resolve().parent
 REDIS = os.environ.get("MOSAIC_TEST_REDIS", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
 
 
-def _redis_db(backend: str) -> int:
-    """A Redis database of this test's own, so parallel test workers never share a queue."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
-    index = int(worker) if worker.isdigit() else 0
-    return 8 + (2 * index + (backend == "postgres")) % 8
-
-
 @pytest.fixture
-def redis_platform(backend, database_url, tmp_path, monkeypatch) -> Iterator[Platform]:
+def redis_platform(database_url, tmp_path, monkeypatch) -> Iterator[Platform]:
     import redis
 
     from dream_mosaic.core.jobs import registered_jobs
@@ -54,11 +49,11 @@ def redis_platform(backend, database_url, tmp_path, monkeypatch) -> Iterator[Pla
         if os.environ.get("CI") == "true":
             pytest.fail("Redis is not reachable at 127.0.0.1:6379")
         pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+    # A queue of this test's own (?name=): parallel runs of this suite never take each other's jobs.
     settings = Settings(data_dir=tmp_path / "data", database_url=database_url,
-                        queue_url=f"{REDIS}/{_redis_db(backend)}", queue_in_process=False,
+                        queue_url=f"{REDIS}/0?name=mosaic-test-{uuid.uuid4().hex}", queue_in_process=False,
                         secret_key="test-secret")
     platform = Platform(settings)
-    platform.queue.huey.flush()  # only this queue's keys
     yield platform
     platform.queue.huey.flush()
     platform.close()
@@ -100,7 +95,7 @@ def _statuses(platform: Platform, ids: list[str]) -> dict[str, str]:
         return dict(session.execute(select(Dream.id, Dream.analysis_status).where(Dream.id.in_(ids))).all())
 
 
-def _wait(platform: Platform, ids: list[str], proc: subprocess.Popen[bytes], timeout: float = 30) -> dict[str, str]:
+def _wait(platform: Platform, ids: list[str], proc: subprocess.Popen[bytes], timeout: float = 90) -> dict[str, str]:
     deadline = time.monotonic() + timeout
     while True:
         statuses = _statuses(platform, ids)
@@ -157,7 +152,7 @@ def test_a_job_interrupted_by_stopping_its_worker_runs_again_on_the_next(redis_p
     started = tmp_path / "slow-job-started"
     proc = _worker(redis_platform, sys.executable, str(HERE / "faulty_worker.py"), FAULTY_SLOW=str(started))
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded machine starts Python slowly
         while not started.exists():
             assert proc.poll() is None and time.monotonic() < deadline, _stop(proc)
             time.sleep(0.05)
