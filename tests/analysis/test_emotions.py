@@ -1,4 +1,6 @@
-from dream_mosaic.analysis import analyze
+from dream_mosaic.analysis import Pipeline, analyze
+from dream_mosaic.analysis.components.emotions import find_emotion_hits
+from dream_mosaic.analysis.pipeline import DreamDoc
 
 
 def test_dreamer_fear_and_relief_with_word_offsets(dreams: dict[str, str]) -> None:
@@ -19,10 +21,12 @@ def test_negated_emotion_is_not_coded(dreams: dict[str, str]) -> None:
 
 
 def test_another_characters_anger_is_attributed_to_them(dreams: dict[str, str]) -> None:
-    a = analyze(dreams["other_angry"])
-    anger = [e for e in a.emotions if e.code == "AN"]
-    assert anger, a.emotions
-    assert all(e.character != "D" for e in anger)
+    doc = DreamDoc.from_text(dreams["other_angry"])
+    Pipeline(["characters"])._components[0].fn(doc)
+    hits = find_emotion_hits(doc)
+    assert [(h.words, h.experiencer) for h in hits] == [("furious", "1MKA")]  # "my boss", not the dreamer
+    a = analyze("My boss was really furious with me. He yelled at me.")
+    assert [(e.code, e.character) for e in a.emotions] == [("AN", "1MKA")]
 
 
 def test_no_emotion_words_no_emotions() -> None:
@@ -35,3 +39,15 @@ def test_valence_follows_the_stated_emotions() -> None:
     scared = analyze("I was terrified and horrified; a monster attacked me and I screamed.")
     assert happy.valence > 0.3
     assert scared.valence < -0.3
+
+
+def test_short_reports_stating_an_emotion_get_it() -> None:
+    cases = {
+        "I was terrified.": "AP",
+        "I was happy.": "HA",
+        "She was angry.": "AN",
+        "I felt sad.": "SD",
+        "I was confused.": "CO",
+    }
+    for text, code in cases.items():
+        assert analyze(text).emotion_codes() == {code}, text

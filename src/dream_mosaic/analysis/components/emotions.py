@@ -245,7 +245,7 @@ _CONTEXT_FEATURES = ("dreamer", "other", "feel", "copula", "intens", "det", "quo
 def class_feature_names(code: str) -> list[str]:
     groups = sorted({g for classes, g, _ in EMOTION_ROWS if code in classes})
     return (
-        ["valid", "negated", "len", "all_valid"] + [f"ctx:{c}" for c in _CONTEXT_FEATURES] + [f"g:{g}" for g in groups]
+        ["valid", "negated", "all_valid"] + [f"ctx:{c}" for c in _CONTEXT_FEATURES] + [f"g:{g}" for g in groups]
     )
 
 
@@ -254,7 +254,9 @@ FEATURE_NAMES: dict[str, list[str]] = {c: class_feature_names(c) for c in EMOTIO
 
 def hit_features(hits: list[Hit], n_tokens: int = 0) -> dict[str, dict[str, float]]:
     """Per class, feature name -> log1p(count)."""
-    counts: dict[str, dict[str, float]] = {c: {"len": n_tokens / 100.0} for c in EMOTION_CODES}
+    # Report length is deliberately not a feature: it would make short reports (many real ones are a few
+    # lines) less likely to get an emotion they state plainly.
+    counts: dict[str, dict[str, float]] = {c: {} for c in EMOTION_CODES}
     n_valid = sum(1 for h in hits if not h.negated)
     for c in EMOTION_CODES:
         counts[c]["all_valid"] = n_valid
