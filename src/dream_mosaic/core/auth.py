@@ -5,7 +5,9 @@ These are FastAPI dependencies; the rules about *what* a person may read live in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import asyncio
+import weakref
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 from fastapi import Depends, Request
@@ -27,7 +29,31 @@ def get_platform(request: Request) -> Platform:
     return platform
 
 
-def get_session(request: Request, platform: Platform = Depends(get_platform)) -> Iterator[Session]:
+_write_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+async def sqlite_write_slot(request: Request, platform: Platform = Depends(get_platform)) -> AsyncIterator[None]:
+    """On SQLite, one writing request at a time per server, queued in the event loop.
+
+    Writers take SQLite's write lock up front (``BEGIN IMMEDIATE``) in a worker thread. With as many
+    concurrent writers as the thread pool has threads (40), every thread could sit in SQLite's busy
+    wait while the request that holds the lock waited for a free thread to run its endpoint: nothing
+    moved until the 30 s busy timeout, then 'database is locked'. Waiting here costs no thread.
+    """
+    if request.method in READ_METHODS or not platform.db.is_sqlite:
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    lock = _write_slots.get(loop)
+    if lock is None:
+        lock = _write_slots.setdefault(loop, asyncio.Lock())
+    async with lock:
+        yield
+
+
+def get_session(
+    request: Request, platform: Platform = Depends(get_platform), _slot: None = Depends(sqlite_write_slot)
+) -> Iterator[Session]:
     """One database session per request. Writers take the write lock up front; endpoints commit
     explicitly before answering, so an acknowledged write is a durable one."""
     session = platform.db.session(write=request.method not in READ_METHODS)
