@@ -48,7 +48,7 @@ class Server:
         self.log = self.data_dir.parent / f"serve-{self.port}.log"  # kept for a failing test's report
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(cmd, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
@@ -107,19 +107,19 @@ def test_a_restart_loses_no_acknowledged_contribution(deployment):
     server = serve()
     circle_id = _open_circle(server.url, people)
     lyra = LiveClient(server.url, circle_id, people["lyra"])
-    lyra.wait_type("snapshot")
+    lyra.wait_type("snapshot", timeout=15)
     acked = []
     for i in range(4):
         lyra.send({"type": "contribute", "client_id": f"before-crash-{i}", "text": f"Dream number {i}."})
     for i in range(4):
-        acked.append(lyra.wait_type("ack", client_id=f"before-crash-{i}")["id"])
+        acked.append(lyra.wait_type("ack", client_id=f"before-crash-{i}", timeout=15)["id"])
     server.kill()
     with pytest.raises(Exception):  # noqa: B017 - the connection is gone, however the library says it
         lyra.wait_type("never", timeout=2)
     server = serve(port=server.port)  # the same address: clients reconnect by themselves
     lyra = LiveClient(server.url, circle_id, people["lyra"])
-    assert lyra.wait_type("admission")["state"] == "admitted"  # her seat survived too
-    snap = lyra.wait_type("snapshot")
+    assert lyra.wait_type("admission", timeout=15)["state"] == "admitted"  # her seat survived too
+    snap = lyra.wait_type("snapshot", timeout=15)
     assert [c["id"] for c in snap["contributions"]] == acked
     lyra.send({"type": "contribute", "client_id": "before-crash-3", "text": "Dream number 4."})  # a resend
     again = lyra.wait_type("ack", client_id="before-crash-3")
@@ -144,7 +144,7 @@ def test_two_processes_share_one_circle_through_redis(deployment):
     lyra = LiveClient(a.url, circle_id, people["lyra"])
     ronan = LiveClient(b.url, circle_id, people["ronan"])
     for person in (iris, lyra, ronan):
-        person.wait_type("snapshot")
+        person.wait_type("snapshot", timeout=15)
     # Presence adds up across processes.
     lyra.wait_for(lambda e: e.get("type") == "room" and e.get("present") == 3, timeout=8)
     ronan.wait_for(lambda e: e.get("type") == "room" and e.get("present") == 3, timeout=8)

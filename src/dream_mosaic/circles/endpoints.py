@@ -159,14 +159,13 @@ async def current_session(circle_id: str, request: Request, user: User = Depends
     def read(db: Session) -> dict[str, Any]:
         s = sessions.open_session_of(db, circle_id)
         me = _me(db, user)
-        circle = service.get_circle(db, circle_id)
         adm = SessionRepository(db).admission(s.id, me.id)
-        if service.is_guide(circle, me) or (adm is not None and adm.state == "admitted"):
+        if sessions.guides(db, circle_id, me) or (adm is not None and adm.state == "admitted"):
             return sessions.snapshot(db, me, s)
         return {"type": "session", "session": sessions.state(s),
                 "admission": sessions.admission_view(db, s, adm)}
 
-    return await live.hub_of(request.app).run(read)
+    return await live.hub_of(request.app).run(read, write=False)
 
 
 @router.patch("/{circle_id}/sessions/{session_id}")

@@ -36,7 +36,6 @@ from sqlalchemy.orm import Session
 from dream_mosaic.circles import rules, sessions
 from dream_mosaic.circles.models import CircleSession
 from dream_mosaic.circles.schemas import CheckIn, ContributionIn, ModerationIn, SessionControl
-from dream_mosaic.circles.service import get_circle, is_guide
 from dream_mosaic.core.auth import SESSION_COOKIE, user_for_token
 from dream_mosaic.core.errors import MosaicError
 from dream_mosaic.core.models import User
@@ -288,7 +287,8 @@ class Room:
                 present = self.present()
                 if self.dirty or self.last_present != present:
                     self.dirty, self.last_present = False, present
-                    room, agg = await hub.run(partial(_room_figures, session_id=self.session_id, present=present))
+                    room, agg = await hub.run(partial(_room_figures, session_id=self.session_id, present=present),
+                                              write=False)
                     self.send_local(room, seated_only=False)
                     if agg is not None:
                         self.send_local(agg, seated_only=True)
@@ -340,10 +340,11 @@ class Hub:
         self.writes_in_flight = 0
         self.arrivals = rules.TokenBucket(self.cfg.arrivals_per_second, self.cfg.arrivals_burst, time.monotonic())
 
-    async def run(self, work: Callable[[Session], T]) -> T:
-        """Run database work in a worker thread, in one transaction committed before returning."""
+    async def run(self, work: Callable[[Session], T], *, write: bool = True) -> T:
+        """Run database work in a worker thread, in one transaction committed before returning.
+        Reads say ``write=False``: on SQLite they then never queue behind the write lock."""
         def call() -> T:
-            with self.platform.db.transaction() as db:
+            with self.platform.db.transaction(write=write) as db:
                 return work(db)
 
         return await anyio.to_thread.run_sync(call)
@@ -368,7 +369,7 @@ class Hub:
 
     async def send_snapshot(self, conn: Conn, session_id: str) -> None:
         try:
-            snap = await self.run(lambda db: _snapshot(db, conn.user_id, session_id))
+            snap = await self.run(lambda db: _snapshot(db, conn.user_id, session_id), write=False)
             conn.push(json.dumps(snap, separators=(",", ":")))
         except Exception:
             log.exception("snapshot for a live connection failed")
@@ -394,7 +395,8 @@ class Hub:
             if conn.seated:
                 await self.send_snapshot(conn, session_id)
             else:
-                state = await self.run(lambda db: sessions.state(sessions.session_by_id(db, circle_id, session_id)))
+                state = await self.run(
+                    lambda db: sessions.state(sessions.session_by_id(db, circle_id, session_id)), write=False)
                 conn.push(json.dumps(state))
             while not conn.closing:
                 try:
@@ -440,7 +442,7 @@ class Hub:
             if user is None:
                 raise Refused(4401, 401, "Sign-in required", "Please sign in again.")
             s = sessions.open_session_of(db, circle_id)
-            guide = is_guide(get_circle(db, circle_id), user)
+            guide = sessions.guides(db, circle_id, user)
             if not guide and not self._may_arrive(db, s, user):
                 raise Refused(CLOSE_AGAIN_LATER, 503, "Many people are arriving",
                               "Many people are arriving at once. Your device will try again in a few seconds.",

@@ -14,13 +14,12 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from dream_mosaic.circles import rules
 from dream_mosaic.circles.models import Admission, CircleSession, Contribution, ResonanceTap
-from dream_mosaic.circles.repository import SessionRepository
+from dream_mosaic.circles.repository import CircleRepository, SessionRepository
 from dream_mosaic.circles.schemas import ContributionIn, SessionControl, SessionOpen
-from dream_mosaic.circles.service import get_circle, is_guide
 from dream_mosaic.core import consent
 from dream_mosaic.core.errors import Conflict, Forbidden, Invalid, NotFound, TooMany
 from dream_mosaic.core.models import Circle, CircleMember, Dream, User, utcnow
@@ -29,6 +28,7 @@ log = logging.getLogger(__name__)
 Event = dict[str, Any]
 SEAT_GRACE = timedelta(seconds=90)  # a seat is kept this long for someone whose connection dropped
 WAIT_GRACE = timedelta(minutes=10)  # a place on the waitlist, likewise
+HEARTBEAT_SLACK = timedelta(seconds=30)
 NO_SESSION = "This circle has no live session right now."
 
 
@@ -73,19 +73,33 @@ def state(s: CircleSession, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def _guide_of(db: Session, s: CircleSession, user: User) -> Circle:
-    circle = get_circle(db, s.circle_id)
-    if not is_guide(circle, user):
-        raise Forbidden("Only this circle's guides can do that.")
+def circle_of(db: Session, circle_id: str) -> Circle:
+    """The circle without its member list: a live circle may have thousands, and no hot path needs them."""
+    circle = db.get(Circle, circle_id, options=[lazyload(Circle.members)])
+    if circle is None:
+        raise NotFound("No circle with that id.")
     return circle
+
+
+def guides(db: Session, circle_id: str, user: User) -> bool:
+    """Whether ``user`` guides this circle (admins guide every circle), by one membership lookup."""
+    if user.role == "admin":
+        return True
+    member = CircleRepository(db).membership(circle_id, user.id)
+    return member is not None and member.role == "guide"
+
+
+def _guide_of(db: Session, s: CircleSession, user: User) -> None:
+    if not guides(db, s.circle_id, user):
+        raise Forbidden("Only this circle's guides can do that.")
 
 
 # ---------------------------------------------------------------- opening and steering
 
 
 def open_session(db: Session, guide: User, circle_id: str, data: SessionOpen) -> CircleSession:
-    circle = get_circle(db, circle_id)
-    if not is_guide(circle, guide):
+    circle = circle_of(db, circle_id)
+    if not guides(db, circle_id, guide):
         raise Forbidden("Only this circle's guides can open a session.")
     running = SessionRepository(db).open_for(circle_id)
     if running is not None:
@@ -169,8 +183,7 @@ def admission_view(db: Session, s: CircleSession, adm: Admission | None, guide: 
 def request_seat(db: Session, user: User, s: CircleSession) -> dict[str, Any]:
     """Take a seat, or a place on the waitlist (or in the lottery). Asking again, after a lost
     connection, keeps the seat or the place one already had."""
-    circle = get_circle(db, s.circle_id)
-    if is_guide(circle, user):
+    if guides(db, s.circle_id, user):
         return admission_view(db, s, None, guide=True)
     if s.closed_at is not None:
         return {"type": "admission", "state": "closed", "mode": s.admission, "capacity": s.capacity}
@@ -178,7 +191,8 @@ def request_seat(db: Session, user: User, s: CircleSession) -> dict[str, Any]:
     now = utcnow()
     adm = repo.admission(s.id, user.id)
     if adm is not None and adm.state in ("admitted", "waiting"):
-        adm.seen_at = now
+        if now - _utc(adm.seen_at) > HEARTBEAT_SLACK:  # a reconnection storm need not write every time
+            adm.seen_at = now
         return admission_view(db, s, adm)
     repo.get(s.id, lock=True)
     decision = rules.decide_seat(mode=s.admission, admitted=repo.count(s.id, "admitted"), capacity=s.capacity,
@@ -187,9 +201,9 @@ def request_seat(db: Session, user: User, s: CircleSession) -> dict[str, Any]:
     if decision.state == "refused":
         raise TooMany(decision.reason + " Please try again in a few minutes.", retry_after=60,
                       capacity=s.capacity)
-    if not any(m.user_id == user.id for m in circle.members):
+    if CircleRepository(db).membership(s.circle_id, user.id) is None:
         # Circles are open to join; seats in a live session are what is scarce.
-        circle.members.append(CircleMember(user_id=user.id, role="participant"))
+        db.add(CircleMember(circle_id=s.circle_id, user_id=user.id, role="participant"))
     ticket = repo.next_ticket(s.id)
     if adm is None:
         adm = Admission(session_id=s.id, user_id=user.id,
@@ -288,8 +302,8 @@ def screen(text: str) -> tuple[list[str], list[str], list[dict[str, Any]], bool]
 
 
 def _seated(db: Session, s: CircleSession, user: User) -> tuple[Circle, bool, bool]:
-    circle = get_circle(db, s.circle_id)
-    guide = is_guide(circle, user)
+    circle = circle_of(db, s.circle_id)
+    guide = guides(db, s.circle_id, user)
     adm = SessionRepository(db).admission(s.id, user.id)
     return circle, guide, adm is not None and adm.state == "admitted"
 
@@ -449,8 +463,8 @@ def snapshot(db: Session, user: User, s: CircleSession) -> dict[str, Any]:
     """Everything a viewer may see now: guides all contributions with the moderation queue and alerts,
     participants the visible contributions and their own."""
     repo = SessionRepository(db)
-    circle = get_circle(db, s.circle_id)
-    guide = is_guide(circle, user)
+    circle = circle_of(db, s.circle_id)
+    guide = guides(db, s.circle_id, user)
     rows = repo.readable_contributions(s.id, user.id, everything=guide)
     if guide:
         items = [guide_view(c) for c in rows]
