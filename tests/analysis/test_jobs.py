@@ -79,6 +79,7 @@ def test_the_in_process_sqlite_queue_analyses_in_the_background(queued):
     assert platform.queue.pending_count() == 0
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # the queue is the subject
 def test_a_transient_failure_is_retried_with_backoff(queued, monkeypatch):
     calls: list[float] = []
     original = service.run_full
@@ -99,6 +100,7 @@ def test_a_transient_failure_is_retried_with_backoff(queued, monkeypatch):
     assert first >= 0.9 and second >= 1.9, (first, second)  # 1 s, then 2 s: the delay doubles
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # the queue is the subject
 def test_a_permanent_failure_ends_failed_with_the_error_in_the_api(queued, monkeypatch):
     def broken(texts: list[str]):
         raise ValueError("cannot read this report")
