@@ -72,7 +72,7 @@ def change_role(username: str, data: RoleChange, admin: User = Depends(require_r
 
 
 @router.get("/governance/audit", response_model=list[AuditOut])
-def audit_log(limit: int = Query(100, ge=1, le=1000), before: int | None = Query(None, ge=1),
+def audit_log(limit: int = Query(100, ge=1, le=1000), before: int | None = Query(None, ge=1, le=2**63 - 1),
               _: User = Depends(require_role("guardian")),
               session: Session = Depends(get_session)) -> list[AuditOut]:
     return [AuditOut.model_validate(e, from_attributes=True) for e in AuditRepository(session).recent(limit, before)]
