@@ -44,7 +44,10 @@ sharing introduced introduce married marry marries befriend befriended consoled 
 congratulated congratulate cheered took_care taking_care fed feed cared_for asked_me_to_dance
 danced_with dancing_with asked_me_out dated dating bought_me brought_me drove_me took_me taking_me
 escorted walked_me showed_me held_my_hand held_hands holding_hands defended defend supported
-encouraged encourage listened_to treated liked likes""")
+encouraged encourage listened_to treated liked likes danced dancing dance said_hello say_hello says_hello
+shook_hands shake_hands shaking_hands went_out_with going_out_with go_out_with played_with playing_with
+waved_to smiled_at kind_to nice_to friendly_to friendly applauded clapped_for loves_me loved_me
+hugged_me kissed_me_goodbye welcomes thanks_me gift gifts""")
 _SEXUAL = words("""kiss kissed kissing kisses caress caressed caressing fondle fondled fondling seduce seduced
 seducing sex intercourse making_love made_love make_love slept_with sleep_with sleeping_with fuck fucked
 fucking erotic sexual sexually making_out made_out necking petting orgasm raped rape""")
@@ -69,7 +72,7 @@ _NEEDS_OBJECT = frozenset(
         "smiled smile smiling waved wave shot shoot shooting scream screamed screaming yell yelled yelling "
         "shout shouted shouting hunt hunting save saved saving visit visited give gave gives giving offer "
         "offered share shared fight fighting fought fed feed treated liked likes listened_to fired aim aimed "
-        "forced supported ordered demanded warned complained insisted"
+        "forced supported ordered demanded warned complained insisted danced dancing dance friendly gift gifts"
     )
 )
 _PASSIVE = frozenset(words("was were got been being is are get gets"))
