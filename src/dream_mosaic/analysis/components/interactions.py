@@ -46,8 +46,8 @@ danced_with dancing_with asked_me_out dated dating bought_me brought_me drove_me
 escorted walked_me showed_me held_my_hand held_hands holding_hands defended defend supported
 encouraged encourage listened_to treated liked likes danced dancing dance said_hello say_hello says_hello
 shook_hands shake_hands shaking_hands went_out_with going_out_with go_out_with played_with playing_with
-waved_to smiled_at kind_to nice_to friendly_to friendly applauded clapped_for loves_me loved_me
-hugged_me kissed_me_goodbye welcomes thanks_me gift gifts""")
+waved_to smiled_at kind_to nice_to friendly_to friendly applauded clapped_for
+welcomes gift gifts""")
 _SEXUAL = words("""kiss kissed kissing kisses caress caressed caressing fondle fondled fondling seduce seduced
 seducing sex intercourse making_love made_love make_love slept_with sleep_with sleeping_with fuck fucked
 fucking erotic sexual sexually making_out made_out necking petting orgasm raped rape""")
