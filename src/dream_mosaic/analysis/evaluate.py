@@ -88,6 +88,17 @@ def cross_validated_emotions(
     return pred
 
 
+def _dreamer_classes(text: str) -> set[str]:
+    """Classes with a valid lexicon hit whose experiencer is the dreamer (no fitted weights involved)."""
+    from .components.emotions import find_emotion_hits
+    from .pipeline import DreamDoc, Pipeline
+
+    doc = DreamDoc.from_text(text)
+    for comp in Pipeline(["characters"])._components:
+        comp.fn(doc)
+    return {c for h in find_emotion_hits(doc) if h.experiencer == "D" and not h.negated for c in h.classes}
+
+
 def human_codes(r: CodedReport) -> ReportCodes:
     def physical(code: str) -> bool:
         return code[:1].isdigit() and int(code[0]) >= 5
@@ -232,7 +243,7 @@ def evaluate(
             },
             "dreamer_only_all_reports": classification_scores(
                 [{c for c, ch in r.emotions if ch == "D"} for r in reports],
-                [a.emotion_codes("D") & predicted[i] for i, a in enumerate(analyses)],
+                [predicted[i] & _dreamer_classes(r.text) for i, r in enumerate(reports)],
             ),
         },
         "characters": {
