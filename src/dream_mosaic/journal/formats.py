@@ -197,11 +197,18 @@ def read_dreambank(handle: IO[str]) -> Iterator[dict[str, Any]]:
                 "timeframe": timeframe,
                 "source": "DreamBank",
             },
-            "language": (row.get("language") or "").strip() or None,
+            "language": _language_code(row.get("language")),
             "dreamer_sex": sex,
             "source_ref": f"dreambank:{series}:{(row.get('n') or '').strip()}"[:255],
             "date_note": raw_date if raw_date and not night else None,
         }
+
+
+def _language_code(value: str | None) -> str | None:
+    """DreamBank writes codes (``en``, ``de``); a longer name would not fit the column, so it is left out
+    rather than failing the whole import on PostgreSQL."""
+    code = (value or "").strip()
+    return code if 0 < len(code) <= 8 else None
 
 
 def read_text_files(path: Path) -> Iterator[dict[str, Any]]:
