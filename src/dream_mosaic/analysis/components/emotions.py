@@ -244,9 +244,7 @@ _CONTEXT_FEATURES = ("dreamer", "other", "feel", "copula", "intens", "det", "quo
 
 def class_feature_names(code: str) -> list[str]:
     groups = sorted({g for classes, g, _ in EMOTION_ROWS if code in classes})
-    return (
-        ["valid", "negated", "all_valid"] + [f"ctx:{c}" for c in _CONTEXT_FEATURES] + [f"g:{g}" for g in groups]
-    )
+    return ["valid", "negated", "all_valid"] + [f"ctx:{c}" for c in _CONTEXT_FEATURES] + [f"g:{g}" for g in groups]
 
 
 FEATURE_NAMES: dict[str, list[str]] = {c: class_feature_names(c) for c in EMOTION_CODES}
