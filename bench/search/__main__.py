@@ -1,0 +1,346 @@
+"""Archive search benchmark: p50/p95 latency of keyword, phrase, regex, semantic and filtered queries
+through the HTTP API (a real server process on loopback), deep pages, index build time and size, on
+SQLite and PostgreSQL, for the DreamBank corpus (29k) and larger archives built by recombining its real
+sentences (``bench/search/corpus.py``).
+
+Each query is timed from the client (httpx, one connection) over ``rounds`` rounds, with the archive's
+count cache off (every count computed: the cold figure) and on (counts of a repeated selection served from
+the cache until the archive changes: the steady-state figure).
+
+    python -m bench search [--sizes 29k,200k] [--backends sqlite,postgres] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bench import write_result
+from bench.search.corpus import DREAMBANK, build
+
+PG_ADMIN_URL = os.environ.get("MOSAIC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+KEYWORDS = ["teeth", "house", "mother", "car", "water", "dog", "school", "church", "snake", "airplane", "naked",
+            "wedding", "exam", "fire", "baby", "horse", "ocean", "elevator", "gun", "kitchen"]
+PHRASES = ['"my mother"', '"fell out"', '"in the car"', '"teeth fell out"', '"the house"', '"i was flying"',
+           '"a big dog"', '"at school"', '"my teeth"', '"the water"']
+REGEXES = ["/teeth? (fell|fall)/", "/fl(y|ew|ying) over/", "/\\bsnakes?\\b/", "/my (mother|father) said/",
+           "/(gun|knife|sword)s?/"]
+SEMANTIC = ["my teeth were loose and falling out", "flying over the city at night", "being chased by a stranger",
+            "taking an exam I had not studied for", "the house was flooded with water", "my dead grandmother visited",
+            "naked in public and embarrassed", "a snake in the bed", "missing the train", "a wedding that went wrong"]
+FILTERED_29K = ["teeth sex:F", "house series:b", "mother from:1990 to:1999", "dog decade:1960s", "car words:>200",
+                "water sex:M from:1950 to:1970", "school series:izzy*", "fire lang:en sex:F"]
+FILTERED_SYN = ["teeth sex:F", "house series:syn-001", "mother from:1990 to:1999", "dog decade:1960s",
+                "car words:>200", "water sex:M from:1950 to:1970", "school series:syn-01*", "fire lang:en sex:F"]
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))], 2)
+
+
+def fresh_database(backend: str, tmp: Path) -> tuple[str, Any]:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / 'mosaic.db'}", None
+    from sqlalchemy import create_engine, text
+
+    name = f"mosaic_bench_search_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", (admin, name)
+
+
+def drop_database(handle: Any) -> None:
+    if handle is None:
+        return
+    from sqlalchemy import text
+
+    admin, name = handle
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def settings_for(url: str, tmp: Path) -> Any:
+    from dream_mosaic.core.settings import Settings
+
+    return Settings(data_dir=tmp / "data", database_url=url, queue_url="memory://", broadcast_url="memory://",
+                    secret_key="bench", analysis_enabled=False, queue_in_process=False)
+
+
+def load(platform: Any, tsv: Path) -> dict[str, Any]:
+    """Import through the journal's streaming importer; the archive indexes each batch as it commits."""
+    import dream_mosaic.archive.tasks  # noqa: F401  (the archive's listener)
+    from sqlalchemy import select
+
+    from dream_mosaic.core import auth
+    from dream_mosaic.core.models import User
+    from dream_mosaic.journal import formats, service
+
+    with platform.db.transaction() as session:
+        owner = auth.create_user(session, "archive", "bench-password-1", "archivist", "Dream archive")
+        reader = auth.create_user(session, "reader", "bench-password-1", "archivist", "Reader")
+        token = auth.issue_token(session, reader, "api")
+    started = time.perf_counter()
+    with platform.db.transaction() as session:
+        owner = session.scalar(select(User).where(User.username == "archive"))
+        rejected: list[str] = []
+        imported, _ = service.import_stream(session, owner, formats.read_path(tsv, "dreambank"),
+                                            visibility="research", errors=rejected)
+    return {"dreams": imported, "rejected": len(rejected),
+            "import_with_index_s": round(time.perf_counter() - started, 1), "token": token}
+
+
+def rebuild_index(platform: Any) -> float:
+    """Index build time: every search document and the full-text index made again from the dreams."""
+    from sqlalchemy import delete
+
+    from dream_mosaic.archive import repository
+    from dream_mosaic.archive.models import ArchiveDoc
+
+    with platform.db.transaction() as session:
+        session.execute(delete(ArchiveDoc))
+    if platform.db.is_sqlite:  # outside any transaction, on the driver's own connection
+        raw = platform.db.engine.raw_connection()
+        try:
+            raw.driver_connection.execute("VACUUM")
+        finally:
+            raw.close()
+    started = time.perf_counter()
+    with platform.db.transaction() as session:
+        repository.index_all(session)
+    return round(time.perf_counter() - started, 1)
+
+
+def index_size(platform: Any) -> dict[str, float]:
+    from sqlalchemy import text
+
+    mb = 1024 * 1024
+    with platform.db.transaction(write=False) as session:
+        if platform.db.is_sqlite:
+            rows = dict(session.execute(text("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name")).all())
+            fts = sum(v for k, v in rows.items() if k.startswith("archive_fts"))
+            docs = sum(v for k, v in rows.items() if k.startswith(("archive_docs", "ix_archive_docs",
+                                                                    "sqlite_autoindex_archive_docs")))
+            gate = rows.get("ix_archive_dreams_gate", 0)
+            dreams = rows.get("dreams", 0)
+            return {"full_text_index_mb": round(fts / mb, 1), "search_documents_mb": round(docs / mb, 1),
+                    "gate_index_mb": round(gate / mb, 1), "dreams_table_mb": round(dreams / mb, 1)}
+        q = session.execute(text(
+            "SELECT pg_relation_size('archive_docs'), pg_total_relation_size('archive_docs'), "
+            "pg_relation_size('ix_archive_docs_tsv'), "
+            "coalesce((SELECT pg_relation_size('ix_archive_docs_trgm') WHERE to_regclass('ix_archive_docs_trgm') "
+            "IS NOT NULL), 0), pg_relation_size('ix_archive_dreams_gate'), pg_total_relation_size('dreams')")).one()
+        return {"full_text_index_mb": round(q[2] / mb, 1), "trigram_index_mb": round(q[3] / mb, 1),
+                "search_documents_mb": round(q[1] / mb, 1), "gate_index_mb": round(q[4] / mb, 1),
+                "dreams_table_mb": round(q[5] / mb, 1)}
+
+
+def store_embeddings(platform: Any, batch: int = 2000) -> dict[str, Any]:
+    """Embed every dream with the analysis engine's ``embed`` and store the vectors where its jobs do
+    (``dream_analyses.embedding``); the full HVdC analysis is not run here (its own bench measures it)."""
+    import numpy as np
+    from sqlalchemy import insert, select
+
+    from dream_mosaic.analysis import embed
+    from dream_mosaic.analysis.embedding import MODEL_NAME
+    from dream_mosaic.analysis.models import AnalysisRecord
+    from dream_mosaic.core.models import Dream
+
+    started = time.perf_counter()
+    done = 0
+    last = ""
+    while True:
+        with platform.db.transaction() as session:
+            rows = session.execute(select(Dream.id, Dream.text).where(Dream.id > last).order_by(Dream.id)
+                                   .limit(batch)).all()
+            if not rows:
+                break
+            vectors = np.asarray(embed([r.text for r in rows]), dtype="<f4")
+            session.execute(insert(AnalysisRecord), [
+                {"dream_id": r.id, "status": "pending", "embedding": vectors[i].tobytes(),
+                 "embedding_model": MODEL_NAME, "versions": {}} for i, r in enumerate(rows)])
+            done += len(rows)
+            last = rows[-1].id
+    return {"embedded": done, "embed_and_store_s": round(time.perf_counter() - started, 1)}
+
+
+SERVER = """
+import sys, uvicorn
+from dream_mosaic.core.platform import Platform
+from dream_mosaic.core.settings import Settings
+from dream_mosaic.web.app import create_app
+settings = Settings(data_dir=sys.argv[2], database_url=sys.argv[1], queue_url="memory://", broadcast_url="memory://",
+                    secret_key="bench", analysis_enabled=False, queue_in_process=False)
+uvicorn.run(create_app(Platform(settings)), host="127.0.0.1", port=int(sys.argv[3]), log_level="warning")
+"""
+
+
+def serve(url: str, data_dir: Path, cache: bool) -> tuple[subprocess.Popen[bytes], str]:
+    import socket
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "MOSAIC_ARCHIVE_COUNT_CACHE": "1" if cache else "0"}
+    proc = subprocess.Popen([sys.executable, "-c", SERVER, url, str(data_dir), str(port)], env=env)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("the benchmark server did not start")
+
+
+def measure(base: str, token: str, cases: dict[str, list[dict[str, Any]]], rounds: int) -> dict[str, Any]:
+    import httpx
+
+    out: dict[str, Any] = {}
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        # Warm up: load the semantic index and the embedding model once (reported separately).
+        started = time.perf_counter()
+        client.get("/api/v1/search", params={"q": "warm up", "semantic": "true"})
+        out["semantic_first_query_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        for kind, queries in cases.items():
+            times: list[float] = []
+            totals: dict[str, int] = {}
+            for _ in range(rounds):
+                for params in queries:
+                    started = time.perf_counter()
+                    answer = client.get("/api/v1/search", params=params)
+                    times.append((time.perf_counter() - started) * 1000)
+                    if answer.status_code != 200:
+                        raise RuntimeError(f"{params}: {answer.status_code} {answer.text[:200]}")
+                    totals[str(params.get("q") or params.get("after"))] = answer.json()["total"]
+            out[kind] = {"p50_ms": pct(times, 0.5), "p95_ms": pct(times, 0.95), "max_ms": pct(times, 1.0),
+                         "requests": len(times), "queries": len(queries),
+                         "mean_total": round(statistics.mean(totals.values()), 1)}
+    return out
+
+
+def cases_for(base: str, token: str, size: str) -> dict[str, list[dict[str, Any]]]:
+    import httpx
+
+    filtered = FILTERED_29K if size == "29k" else FILTERED_SYN
+    cases: dict[str, list[dict[str, Any]]] = {
+        "keyword": [{"q": w} for w in KEYWORDS],
+        "phrase": [{"q": p} for p in PHRASES],
+        "regex": [{"q": r} for r in REGEXES],
+        "semantic_top20": [{"q": s, "semantic": "true", "limit": 20} for s in SEMANTIC],
+        "filtered": [{"q": f} for f in filtered],
+        "keyword_with_facets": [{"q": w, "facets": "true"} for w in KEYWORDS[:10]],
+    }
+    # A deep page: the 100th page of 20 of a common word, reached by its keyset cursor.
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=120) as client:
+        after = None
+        for _ in range(100):
+            page = client.get("/api/v1/search", params={"q": "house", "limit": 20,
+                                                        **({"after": after} if after else {})}).json()
+            if not page["next_after"]:
+                break
+            after = page["next_after"]
+    cases["deep_page_100"] = [{"q": "house", "limit": 20, "after": after}] if after else []
+    cases["first_page"] = [{"q": "house", "limit": 20}]
+    return {k: v for k, v in cases.items() if v}
+
+
+def run_one(backend: str, size: str, tsv: Path, rounds: int) -> dict[str, Any]:
+    from dream_mosaic.core.platform import Platform
+    from dream_mosaic.migrations import upgrade
+
+    tmp = Path(tempfile.mkdtemp(prefix=f"mosaic-bench-search-{backend}-{size}-"))
+    url, handle = fresh_database(backend, tmp)
+    result: dict[str, Any] = {"backend": backend, "corpus": size}
+    try:
+        upgrade(url)
+        platform = Platform(settings_for(url, tmp))
+        print(f"[{backend} {size}] importing {tsv.name} …", flush=True)
+        loaded = load(platform, tsv)
+        token = loaded.pop("token")
+        result.update(loaded)
+        print(f"[{backend} {size}] {result['dreams']} dreams in {result['import_with_index_s']} s; rebuilding "
+              "the index …", flush=True)
+        result["index_build_s"] = rebuild_index(platform)
+        result["index_size"] = index_size(platform)
+        print(f"[{backend} {size}] index {result['index_build_s']} s {result['index_size']}; embedding …",
+              flush=True)
+        result.update(store_embeddings(platform))
+        if platform.db.is_sqlite:
+            with platform.db.engine.connect() as conn:
+                conn.exec_driver_sql("ANALYZE")
+        else:
+            with platform.db.engine.connect() as conn:
+                conn.exec_driver_sql("ANALYZE")
+        platform.close()
+        for cache in (False, True):
+            proc, base = serve(url, tmp / "data", cache)
+            try:
+                cases = cases_for(base, token, size)
+                label = "cached_counts" if cache else "cold_counts"
+                print(f"[{backend} {size}] measuring ({label}) …", flush=True)
+                result[label] = measure(base, token, cases, rounds)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+        print(json.dumps(result, indent=1), flush=True)
+    finally:
+        drop_database(handle)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Archive search benchmark")
+    parser.add_argument("--sizes", default="29k,200k", help="29k (DreamBank) and/or synthetic sizes: 200k, 1m …")
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
+    args = parser.parse_args()
+    if not DREAMBANK.exists():
+        raise SystemExit(f"{DREAMBANK} is missing: the benchmark needs the DreamBank corpus beside the project.")
+    load_before = os.getloadavg()
+    runs = []
+    for size in args.sizes.split(","):
+        if size == "29k":
+            tsv = DREAMBANK
+        else:
+            n = int(float(size.lower().replace("k", "e3").replace("m", "e6")))
+            tsv = args.work / f"mosaic-synthetic-{n}.tsv"
+            if not tsv.exists():
+                print(f"building a {n}-dream corpus from DreamBank's sentences …", flush=True)
+                build(n, tsv)
+        for backend in args.backends.split(","):
+            runs.append(run_one(backend, size, tsv, args.rounds))
+    result = {
+        "benchmark": "search",
+        "machine": {"cpus": os.cpu_count(), "load_average_before": [round(x, 2) for x in load_before],
+                    "load_average_after": [round(x, 2) for x in os.getloadavg()]},
+        "targets": {"keyword_phrase_p95_ms_at_1m": 20, "semantic_top20_p95_ms_at_1m": 50,
+                    "regex_p95_ms_at_29k": 300},
+        "runs": runs,
+    }
+    path = write_result("search", result)
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
