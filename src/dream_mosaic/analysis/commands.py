@@ -126,8 +126,10 @@ def register(app: typer.Typer) -> None:
             table.add_column(f"{c} F1")
         table.add_column("macro F1")
         table.add_column("micro F1")
-        for subset in ("all_reports", "emotion_bearing"):
-            s = result["emotions"][subset]
+        for subset in ("all_reports", "emotion_bearing", "emotion_bearing_trained_on_emotion_bearing"):
+            s = result["emotions"].get(subset)
+            if not s:
+                continue
             table.add_row(
                 subset,
                 *[f"{s[c]['f1']:.3f}" for c in ("AN", "AP", "SD", "CO", "HA")],
