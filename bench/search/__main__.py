@@ -47,7 +47,7 @@ FILTERED_SYN = ["teeth sex:F", "house series:syn-001", "mother from:1990 to:1999
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))], 2)
+    return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 2)
 
 
 def fresh_database(backend: str, tmp: Path) -> tuple[str, Any]:
@@ -82,9 +82,9 @@ def settings_for(url: str, tmp: Path) -> Any:
 
 def load(platform: Any, tsv: Path) -> dict[str, Any]:
     """Import through the journal's streaming importer; the archive indexes each batch as it commits."""
-    import dream_mosaic.archive.tasks  # noqa: F401  (the archive's listener)
     from sqlalchemy import select
 
+    import dream_mosaic.archive.tasks  # noqa: F401  (the archive's listener)
     from dream_mosaic.core import auth
     from dream_mosaic.core.models import User
     from dream_mosaic.journal import formats, service
@@ -314,6 +314,7 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument("--name", default="search", help="results file: bench/results/NAME.json")
     args = parser.parse_args()
     if not DREAMBANK.exists():
         raise SystemExit(f"{DREAMBANK} is missing: the benchmark needs the DreamBank corpus beside the project.")
@@ -329,17 +330,19 @@ def main() -> None:
                 print(f"building a {n}-dream corpus from DreamBank's sentences …", flush=True)
                 build(n, tsv)
         for backend in args.backends.split(","):
-            runs.append(run_one(backend, size, tsv, args.rounds))
-    result = {
-        "benchmark": "search",
-        "machine": {"cpus": os.cpu_count(), "load_average_before": [round(x, 2) for x in load_before],
-                    "load_average_after": [round(x, 2) for x in os.getloadavg()]},
-        "targets": {"keyword_phrase_p95_ms_at_1m": 20, "semantic_top20_p95_ms_at_1m": 50,
-                    "regex_p95_ms_at_29k": 300},
-        "runs": runs,
-    }
-    path = write_result("search", result)
-    print(f"wrote {path}")
+            before = [round(x, 2) for x in os.getloadavg()]
+            run = run_one(backend, size, tsv, args.rounds)
+            run["load_average"] = {"before": before, "after": [round(x, 2) for x in os.getloadavg()]}
+            runs.append(run)
+            # Written after every run, so a long benchmark that is stopped keeps what it measured.
+            path = write_result(args.name, {
+                "benchmark": "search",
+                "machine": {"cpus": os.cpu_count(), "load_average_at_start": [round(x, 2) for x in load_before]},
+                "targets": {"keyword_phrase_p95_ms_at_1m": 20, "semantic_top20_p95_ms_at_1m": 50,
+                            "regex_p95_ms_at_29k": 300},
+                "runs": runs,
+            })
+            print(f"wrote {path}", flush=True)
 
 
 if __name__ == "__main__":

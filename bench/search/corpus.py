@@ -47,7 +47,8 @@ def build(dreams: int, out: Path, seed: int = 7) -> Path:
     for i in range(400):
         start = rng.randrange(1940, 2015)
         sex = rng.choice(["female", "male"])
-        series.append((f"syn-{i:03d}", f"Synthetic series {i} ({sex[0].upper()})", sex, f"{start}-{start + rng.randrange(1, 9)}"))
+        timeframe = f"{start}-{start + rng.randrange(1, 9)}"
+        series.append((f"syn-{i:03d}", f"Synthetic series {i} ({sex[0].upper()})", sex, timeframe))
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter="\t")
         writer.writerow(FIELDS)

@@ -58,6 +58,7 @@ class Phrase:
 class Regex:
     pattern: str
     literals: tuple[str, ...] = ()  # substrings every match must contain (a cheap pre-filter)
+    any_of: tuple[str, ...] = ()  # substrings of which every match contains at least one
 
     def __str__(self) -> str:
         return "/" + self.pattern + "/"
@@ -353,6 +354,31 @@ _ALLOWED_OPS = {"LITERAL", "NOT_LITERAL", "ANY", "IN", "BRANCH", "SUBPATTERN", "
                 "AT", "CATEGORY", "RANGE", "NEGATE"}
 
 
+def make_regex(pattern: str) -> Regex:
+    """A checked regular expression with its pre-filters."""
+    literals = check_regex(pattern)
+    return Regex(pattern, literals, () if literals else _alternatives(pattern))
+
+
+def _alternatives(pattern: str) -> tuple[str, ...]:
+    """For a pattern whose first part is a group of plain alternatives, ``(gun|knife)s?``, those words:
+    every match contains one of them."""
+    parsed = sre_parse.parse(pattern, re.IGNORECASE)
+    for op, arg in parsed:
+        if str(op) != "SUBPATTERN":
+            return ()
+        body = list(arg[3])
+        if len(body) != 1 or str(body[0][0]) != "BRANCH":
+            return ()
+        words = []
+        for branch in body[0][1][1]:
+            if not branch or not all(str(o) == "LITERAL" for o, _ in branch):
+                return ()
+            words.append("".join(chr(a) for _, a in branch).lower())
+        return tuple(words) if all(len(w) >= 3 for w in words) else ()
+    return ()
+
+
 def check_regex(pattern: str) -> tuple[str, ...]:
     """Accept only patterns that run in time linear-ish in the text (no backreferences, lookarounds or
     nested repetition, the causes of catastrophic backtracking). Returns literal substrings every match
@@ -459,8 +485,7 @@ def _word_node(raw: str) -> Node | None:
             raise QueryError(f"{raw!r}: a wildcard needs at least two letters before the *.")
         return Word(token[:-1], prefix=True)
     pattern = r"\b" + r"\w*".join(re.escape(p) for p in token.split("*")) + r"\b"
-    pattern = pattern.replace(r"\b\w*", r"\b\w*", 1)
-    return Regex(pattern, check_regex(pattern))
+    return make_regex(pattern)
 
 
 class _Parser:
@@ -549,7 +574,7 @@ class _Parser:
             return Word(words[0]) if len(words) == 1 else Phrase(words)
         if kind == "regex":
             pattern = value[1:-1].replace("\\/", "/")
-            return Regex(pattern, check_regex(pattern))
+            return make_regex(pattern)
         if kind == "minus":  # pragma: no cover - handled in parse_unary
             return None
         return _word_node(value)

@@ -11,6 +11,7 @@ filters are plain indexed columns, and analysis filters read the analysis engine
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
@@ -88,8 +89,9 @@ def body_of(title: str | None, text_: str) -> str:
 
 
 def sync_docs(session: Session, dream_ids: Sequence[str]) -> None:
-    """Make ``archive_docs`` (and through its triggers or generated column, the full-text index) match
-    these dreams as they are now in ``session``: insert, update, or remove those that no longer exist."""
+    """Make ``archive_docs`` and the full-text index match these dreams as they are now in ``session``:
+    insert, update, or remove those that no longer exist. (SQLite: new documents enter the FTS5 index here,
+    updates and deletes through its triggers; PostgreSQL: ``tsv`` is a generated column.)"""
     for part in chunks(list(dict.fromkeys(dream_ids))):
         rows = session.execute(
             select(Dream.id, Dream.title, Dream.text, Dream.dreamt_on, Collection.timeframe)
@@ -117,7 +119,11 @@ def sync_docs(session: Session, dream_ids: Sequence[str]) -> None:
                     .values(body=body, year=year, decade=decade, words=word_count(row.text))
                 )
         if fresh:
-            session.execute(insert(ArchiveDoc), fresh)
+            session.execute(ArchiveDoc.__table__.insert(), fresh)  # type: ignore[attr-defined]  # no RETURNING
+            if session.get_bind().dialect.name == "sqlite":
+                session.execute(text(
+                    "INSERT INTO archive_fts(rowid, body) SELECT doc_id, body FROM archive_docs WHERE dream_id IN "
+                    "(SELECT value FROM json_each(:ids))"), {"ids": json.dumps([r["dream_id"] for r in fresh])})
         if existing:  # dreams that are gone
             session.execute(delete(ArchiveDoc).where(ArchiveDoc.dream_id.in_(list(existing))))
 
@@ -249,14 +255,19 @@ class Compiler:
             **{name: expr}).columns(rowid=Integer)
         return ArchiveDoc.doc_id.in_(matched)
 
+    def _contains(self, literal: str) -> ColumnElement[bool]:
+        escaped = literal.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        # LIKE is case-insensitive (ASCII) on SQLite; ILIKE on PostgreSQL can use the trigram index.
+        if self.dialect == "postgresql":
+            return ArchiveDoc.body.ilike(f"%{escaped}%", escape="\\")
+        return ArchiveDoc.body.like(f"%{escaped}%", escape="\\")
+
     def _regex(self, node: Regex) -> ColumnElement[bool]:
         self.needs_docs = True
         clauses: list[ColumnElement[bool]] = []
-        for lit in node.literals:
-            escaped = lit.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            # LIKE is case-insensitive (ASCII) on SQLite; ILIKE on PostgreSQL can use the trigram index.
-            clauses.append(ArchiveDoc.body.ilike(f"%{escaped}%", escape="\\") if self.dialect == "postgresql"
-                           else ArchiveDoc.body.like(f"%{escaped}%", escape="\\"))
+        clauses.extend(self._contains(lit) for lit in node.literals)
+        if node.any_of:
+            clauses.append(or_(*(self._contains(w) for w in node.any_of)))
         if self.dialect == "postgresql":
             clauses.append(ArchiveDoc.body.op("~*")(node.pattern.replace(r"\b", r"\y")))
         else:
@@ -266,7 +277,7 @@ class Compiler:
     def clause(self, node: Node | None) -> ColumnElement[bool]:
         if node is None:
             return true()
-        if isinstance(node, (Word, Phrase)) or (is_text_only(node) and not _has_regex(node)):
+        if isinstance(node, (Word, Phrase)) or (is_text_only(node) and not has_regex(node)):
             found = self._text_clause(node)
             if found is not None:
                 return found
@@ -278,7 +289,7 @@ class Compiler:
             return not_(self.clause(node.item))
         if isinstance(node, (And, Or)):
             # Gather the regex-free text children into one full-text expression.
-            text_kids = [i for i in node.items if is_text_only(i) and not _has_regex(i)]
+            text_kids = [i for i in node.items if is_text_only(i) and not has_regex(i)]
             others = [i for i in node.items if i not in text_kids]
             parts: list[ColumnElement[bool]] = []
             if len(text_kids) > 1:
@@ -374,13 +385,13 @@ class Compiler:
         return case((Dream.dreamer_age.op("GLOB")("[0-9]*"), cast(Dream.dreamer_age, Integer)), else_=None)
 
 
-def _has_regex(node: Node) -> bool:
+def has_regex(node: Node | None) -> bool:
     if isinstance(node, Regex):
         return True
     if isinstance(node, Not):
-        return _has_regex(node.item)
+        return has_regex(node.item)
     if isinstance(node, (And, Or)):
-        return any(_has_regex(i) for i in node.items)
+        return any(has_regex(i) for i in node.items)
     return False
 
 
@@ -504,13 +515,37 @@ class ArchiveRepository:
                 out[rec.dream_id] = rec
         return out
 
-    def vectors_since(self, since: Any) -> list[tuple[str, bytes, str | None, Any]]:
-        """Embeddings the analysis engine stored or changed since ``since`` (all if None)."""
+    def vector_stamps(self, since: Any) -> list[tuple[str, Any]]:
+        """(dream_id, updated_at) of stored embeddings changed since ``since``, without the vectors."""
+        stmt = select(AnalysisRecord.dream_id, AnalysisRecord.updated_at).where(
+            AnalysisRecord.embedding.is_not(None), AnalysisRecord.updated_at >= since)
+        return [(r[0], r[1]) for r in self.session.execute(stmt)]
+
+    def vectors(self, dream_ids: Sequence[str] | None = None) -> Iterator[tuple[str, bytes, str | None, Any]]:
+        """(dream_id, embedding, model, updated_at) of these dreams (or of all) that have an embedding."""
         stmt = select(AnalysisRecord.dream_id, AnalysisRecord.embedding, AnalysisRecord.embedding_model,
                       AnalysisRecord.updated_at).where(AnalysisRecord.embedding.is_not(None))
-        if since is not None:
-            stmt = stmt.where(AnalysisRecord.updated_at >= since)
-        return [(r[0], r[1], r[2], r[3]) for r in self.session.execute(stmt)]  # type: ignore[misc]
+        parts: Iterable[Sequence[str] | None] = [None] if dream_ids is None else chunks(list(dream_ids))
+        for part in parts:
+            chosen = stmt if part is None else stmt.where(AnalysisRecord.dream_id.in_(part))
+            for r in self.session.execute(chosen.execution_options(yield_per=5000)):
+                yield r[0], r[1], r[2], r[3]  # type: ignore[misc]
+
+    def match_doc_ids(self, viewer: User | None, node: Node | None) -> list[int]:
+        """Every matching ``doc_id`` in archive order, in one scan (used for regular expressions, whose
+        count and page would otherwise each read every candidate text)."""
+        stmt = self.scope(viewer, node).with_only_columns(ArchiveDoc.doc_id, maintain_column_froms=True)
+        return list(self.session.scalars(stmt.order_by(ArchiveDoc.doc_id)))
+
+    def page_of(self, viewer: User | None, doc_ids: Sequence[int]) -> list[tuple[Dream, int, int, str | None]]:
+        """These documents' dreams (through the gate again), in ``doc_ids`` order."""
+        if not doc_ids:
+            return []
+        stmt = self.scope(viewer, None).with_only_columns(
+            Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True).where(
+            ArchiveDoc.doc_id.in_(list(doc_ids))).order_by(ArchiveDoc.doc_id)
+        return [(r[0], r[1], r[2], r[0].collection.slug if r[0].collection else None)
+                for r in self.session.execute(stmt)]
 
     def bodies(self, dream_ids: Sequence[str]) -> list[tuple[str, int, str]]:
         """(dream_id, doc_id, body) of these dreams, in archive order. Callers pass ids that came from

@@ -14,6 +14,8 @@ a dream that is no longer readable.
 
 from __future__ import annotations
 
+import bisect
+import os
 import random
 import re
 import threading
@@ -26,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from dream_mosaic.archive import rules
 from dream_mosaic.archive.query import EMOTIONS, FIELDS, And, Node, Query, QueryError, parse
-from dream_mosaic.archive.repository import ArchiveRepository, generation
+from dream_mosaic.archive.repository import ArchiveRepository, generation, has_regex
 from dream_mosaic.archive.schemas import (
     CompareSide,
     Comparison,
@@ -82,6 +84,8 @@ class CountCache:
 
 
 cache = CountCache()
+# MOSAIC_ARCHIVE_COUNT_CACHE=0 turns the cache off (benchmarks measure both ways).
+cache.enabled = os.environ.get("MOSAIC_ARCHIVE_COUNT_CACHE", "1") != "0"
 
 
 def _viewer_key(session: Session, viewer: User | None) -> tuple[Any, ...]:
@@ -153,9 +157,15 @@ def _keyword(session: Session, viewer: User | None, query: Query, limit: int, af
              before: int | None, want_facets: bool) -> SearchPage:
     repo = ArchiveRepository(session)
     key = _viewer_key(session, viewer)
-    total = count(session, viewer, query.root, key=key)
+    if has_regex(query.root):
+        # One scan gives both the count and the page: a regex reads every candidate text.
+        matched = cache.get((*key, "ids", query.canonical()), lambda: repo.match_doc_ids(viewer, query.root))
+        total = len(matched)
+        rows = repo.page_of(viewer, _keyset_slice(matched, limit + 1, after, before))
+    else:
+        total = count(session, viewer, query.root, key=key)
+        rows = repo.page(viewer, query.root, limit=limit + 1, after=after, before=before) if total else []
     selection_total = count(session, viewer, query.selection, key=key) if query.has_text else total
-    rows = repo.page(viewer, query.root, limit=limit + 1, after=after, before=before) if total else []
     more = len(rows) > limit  # one row past the page says whether another page follows (or precedes)
     rows = rows[-limit:] if before is not None else rows[:limit]
     results = [_hit(d, viewer, doc_id, words, query, series=slug) for d, doc_id, words, slug in rows]
@@ -169,6 +179,14 @@ def _keyword(session: Session, viewer: User | None, query: Query, limit: int, af
     if want_facets and total:
         page.facets = cache.get((*key, "facets", query.canonical()), lambda: facets(session, viewer, query))
     return page
+
+
+def _keyset_slice(ordered: list[int], n: int, after: int | None, before: int | None) -> list[int]:
+    if before is not None:
+        end = bisect.bisect_left(ordered, before)
+        return ordered[max(0, end - n):end]
+    start = bisect.bisect_right(ordered, after) if after is not None else 0
+    return ordered[start:start + n]
 
 
 _FIELD_TOKEN = re.compile(r'\b[A-Za-z_]+:(?:"[^"]*"|[^\s()"]*)|\b(?:AND|OR|NOT)\b|[()]')

@@ -50,6 +50,7 @@ class VectorIndex:
     def reset(self) -> None:
         self.ids: list[str] = []
         self.pos: dict[str, int] = {}
+        self.stamps: dict[str, Any] = {}
         self.matrix = np.zeros((0, 0), dtype=np.float32)
         self.model: str | None = None
         self.synced_to: Any = None
@@ -68,16 +69,23 @@ class VectorIndex:
         if not force and now - self.checked_at < SYNC_SECONDS:
             return
         with self.lock:
-            since = None if self.synced_to is None else self.synced_to - MARGIN
-            rows = ArchiveRepository(session).vectors_since(since)
+            repo = ArchiveRepository(session)
             self.checked_at = now
+            if self.synced_to is None:
+                rows = list(repo.vectors())
+            else:
+                # Only timestamps first: re-reading vectors that are already here would cost far more.
+                stamps = repo.vector_stamps(self.synced_to - MARGIN)
+                changed = [i for i, at in stamps if self.stamps.get(i) != at]
+                rows = list(repo.vectors(changed)) if changed else []
             if not rows:
                 return
-            models = {m for _, _, m, _ in rows if m}
-            model = max(models, key=lambda m: sum(1 for r in rows if r[2] == m)) if models else None
-            if self.model is not None and model is not None and model != self.model and since is None:
-                self.reset()
-            self.model = self.model or model
+            if self.model is None:
+                counts: dict[str, int] = {}
+                for _, _, m, _ in rows:
+                    if m:
+                        counts[m] = counts.get(m, 0) + 1
+                self.model = max(counts, key=counts.__getitem__) if counts else None
             new_ids: list[str] = []
             new_vecs: list[np.ndarray] = []
             for dream_id, blob, m, updated in rows:
@@ -92,6 +100,7 @@ class VectorIndex:
                     self.pos[dream_id] = len(self.ids) + len(new_ids)
                     new_ids.append(dream_id)
                     new_vecs.append(vec)
+                self.stamps[dream_id] = updated
                 if self.synced_to is None or updated > self.synced_to:
                     self.synced_to = updated
             if new_vecs:
@@ -104,6 +113,7 @@ class VectorIndex:
         with self.lock:
             for dream_id in dream_ids:
                 row = self.pos.pop(dream_id, None)
+                self.stamps.pop(dream_id, None)
                 if row is not None:
                     self.matrix[row] = 0.0
                     self.ids[row] = ""
