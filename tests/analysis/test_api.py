@@ -151,3 +151,24 @@ def test_the_page_works_without_an_analysis(platform, client, make_user, monkeyp
     assert r.status_code == 200
     assert "A &lt;quiet&gt; night." in r.text and "waiting to be analysed" in r.text
     assert "<mark" not in r.text
+
+
+def test_my_indicators_count_only_my_own_analysed_dreams(client, make_user):
+    lyra = make_user("lyra")
+    orion = make_user("orion")
+    for text in ("I was very scared and afraid of the dark.", "I was very scared and afraid of the sea.",
+                 "I was very scared and afraid of the exam.", "I was so happy at the beach."):
+        _post(client, lyra, text)
+    _post(client, orion, "I was so happy in the garden.", visibility="community")  # not hers
+    r = client.get("/api/v1/me/indicators", headers=lyra)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["dreams"] == 4 and body["analysed"] == 4 and body["sampled"] is False
+    rows = {row["indicator"]: row for row in body["rows"]}
+    assert rows["negative_emotions_percent"]["value"] == 75.0
+    assert rows["negative_emotions_percent"]["male_norm"] == 80 and rows["negative_emotions_percent"]["h_vs_male"]
+    assert rows["dreams_with_emotion_percent"]["value"] == 100.0
+    theirs = client.get("/api/v1/me/indicators", headers=orion).json()
+    assert theirs["dreams"] == 1 and {r["indicator"]: r for r in theirs["rows"]}[
+        "negative_emotions_percent"]["value"] == 0.0
+    assert client.get("/api/v1/me/indicators").status_code == 401

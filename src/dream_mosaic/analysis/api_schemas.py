@@ -42,3 +42,22 @@ class AnalysisOut(BaseModel):
     analysed_at: datetime | None = None
     attempts: int | None = Field(None, description="Tries so far (the dreamer only).")
     error: str | None = Field(None, description="Why the last try failed (the dreamer only).")
+
+
+class IndicatorRow(BaseModel):
+    indicator: str
+    kind: Literal["percent", "index"]
+    value: float | None
+    male_norm: float | None
+    female_norm: float | None
+    h_vs_male: float | None = Field(None, description="Cohen's h against the male norm")
+    h_vs_female: float | None = Field(None, description="Cohen's h against the female norm")
+
+
+class IndicatorsOut(BaseModel):
+    """Hall & Van de Castle content indicators of a set of dreams, beside the published norms."""
+
+    dreams: int = Field(description="Dreams in the set")
+    analysed: int = Field(description="Of those, analysed and counted (a random sample when there are many)")
+    sampled: bool
+    rows: list[IndicatorRow]

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from dream_mosaic.analysis import tasks  # noqa: F401  (subscribes analysis to dream events)
-from dream_mosaic.analysis.api_schemas import AnalysisOut, DreamerAnalysis, SharedAnalysis
+from dream_mosaic.analysis.api_schemas import AnalysisOut, DreamerAnalysis, IndicatorsOut, SharedAnalysis
 from dream_mosaic.analysis.repository import AnalysisRepository
-from dream_mosaic.analysis.service import current_analysis, visible_analysis
+from dream_mosaic.analysis.service import current_analysis, own_indicators, visible_analysis
 from dream_mosaic.core import consent
 from dream_mosaic.core.auth import get_session, require_user
 from dream_mosaic.core.errors import NotFound
@@ -48,3 +48,10 @@ def read_analysis(
         attempts=(rec.attempts if rec is not None else 0) if mine else None,
         error=rec.error if mine and rec is not None else None,
     )
+
+
+@router.get("/me/indicators", response_model=IndicatorsOut)
+def my_indicators(user: User = Depends(require_user), session: Session = Depends(get_session)) -> IndicatorsOut:
+    """The Hall & Van de Castle content indicators of your own analysed dreams, beside the male and
+    female norms, with Cohen's h (a seeded random sample of 3,000 when you have more)."""
+    return IndicatorsOut.model_validate(own_indicators(session, user))

@@ -391,3 +391,24 @@ def reanalyse(db: Database, *, since: datetime | None = None, force: bool = Fals
         if on_progress:
             on_progress(done, total)
     return totals
+
+
+def own_indicators(session: Session, viewer: Any, sample: int = 3000) -> dict[str, Any]:
+    """The HVdC indicators of ``viewer``'s own analysed dreams (a seeded sample of ``sample`` if more)."""
+    import random
+
+    from dream_mosaic.analysis.indicators import indicator_table
+    from dream_mosaic.core import consent
+
+    ids = list(session.scalars(consent.own_dreams(viewer).with_only_columns(Dream.id).order_by(Dream.id)))
+    chosen = random.Random(0).sample(ids, sample) if len(ids) > sample else ids
+    analyses: list[DreamAnalysis] = []
+    for start in range(0, len(chosen), 500):
+        rows = session.execute(
+            select(Dream.text, AnalysisRecord.text_hash, AnalysisRecord.analysis)
+            .join(AnalysisRecord, AnalysisRecord.dream_id == Dream.id)
+            .where(Dream.id.in_(chosen[start : start + 500]), AnalysisRecord.analysis.is_not(None))
+        )
+        analyses += [DreamAnalysis.model_validate(a) for text, digest, a in rows if digest == text_hash(text)]
+    return {"dreams": len(ids), "analysed": len(analyses), "sampled": len(ids) > sample,
+            "rows": indicator_table(analyses=analyses) if analyses else []}
