@@ -109,7 +109,7 @@ def remove_member(
 def circle_dreams(
     circle_id: str,
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10_000_000),
     user: User = Depends(require_user),
     session: Session = Depends(get_session),
 ) -> DreamPage:
@@ -128,7 +128,7 @@ def circle_dreams(
 
 async def _live(request: Request, work: Callable[[Session], tuple[T, list[Any]]], session_id: str) -> T:
     hub = live.hub_of(request.app)
-    result, events = await hub.run(work)
+    result, events = await hub.write(work)
     await hub.publish(session_id, events)
     return result
 
@@ -150,7 +150,7 @@ async def open_session(circle_id: str, data: SessionOpen, request: Request,
                        user: User = Depends(live_user)) -> dict[str, Any]:
     """Open a live session (guides). Participants then join at ``/circles/{id}/live``."""
     hub = live.hub_of(request.app)
-    return await hub.run(lambda db: sessions.state(sessions.open_session(db, _me(db, user), circle_id, data)))
+    return await hub.write(lambda db: sessions.state(sessions.open_session(db, _me(db, user), circle_id, data)))
 
 
 @router.get("/{circle_id}/sessions/current")
@@ -165,7 +165,7 @@ async def current_session(circle_id: str, request: Request, user: User = Depends
         return {"type": "session", "session": sessions.state(s),
                 "admission": sessions.admission_view(db, s, adm)}
 
-    return await live.hub_of(request.app).run(read, write=False)
+    return await live.hub_of(request.app).read(read)
 
 
 @router.patch("/{circle_id}/sessions/{session_id}")
@@ -197,7 +197,7 @@ async def request_seat(circle_id: str, session_id: str, request: Request, respon
                               retry_after=3)
         return sessions.request_seat(db, me, s)
 
-    view = await hub.run(work)
+    view = await hub.write(work)
     response.status_code = 200 if view["state"] in ("admitted", "closed") else 202
     return view
 

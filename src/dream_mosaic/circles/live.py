@@ -53,6 +53,7 @@ class LiveSettings(BaseSettings):
 
     max_connections: int = 12_000
     flush_ms: int = 40
+    max_flush_ms: int = 200
     send_queue: int = 400
     arrivals_per_second: float = 300.0
     arrivals_burst: float = 600.0
@@ -131,6 +132,7 @@ class Room:
         self.reported = -1
         self.dirty = True
         self.last_present = -1
+        self.last_figures = ("", "")
         self.newly_seated: list[Conn] = []  # told they have a seat: a snapshot follows that news
         self.background: set[asyncio.Task[None]] = set()
         self.ready = asyncio.Event()
@@ -142,6 +144,11 @@ class Room:
         self.conns.add(conn)
         self.by_user.setdefault(conn.user_id, set()).add(conn)
         self.dirty = True
+
+    def catch_up(self, conn: Conn) -> None:
+        """The figures the others already have, so a newcomer is not left blank until they change."""
+        if self.last_figures[0]:
+            conn.push("[" + ",".join(self.last_figures) + "]" if conn.seated else "[" + self.last_figures[0] + "]")
 
     def remove(self, conn: Conn) -> bool:
         """Forget a connection; True if it was that person's last one here."""
@@ -203,7 +210,13 @@ class Room:
         self.pending.append(envelope)
         if not self.flush_scheduled:
             self.flush_scheduled = True
-            asyncio.get_running_loop().call_later(self.hub.cfg.flush_ms / 1000, self.flush)
+            asyncio.get_running_loop().call_later(self.flush_seconds(), self.flush)
+
+    def flush_seconds(self) -> float:
+        """The batching window: ``flush_ms`` up to a thousand connections, growing with the room (to at
+        most ``max_flush_ms``) so a big room gets fewer, fuller frames instead of more, emptier ones."""
+        cfg = self.hub.cfg
+        return min(cfg.max_flush_ms, cfg.flush_ms * max(1.0, len(self.conns) / 1000)) / 1000
 
     def flush(self) -> None:
         """Send what arrived since the last flush: one frame per connection, shared where identical."""
@@ -264,11 +277,19 @@ class Room:
             self.background.add(task)
             task.add_done_callback(self.background.discard)
 
-    def send_local(self, event: dict[str, Any], seated_only: bool) -> None:
-        text = "[" + json.dumps(event, separators=(",", ":")) + "]"
+    def send_figures(self, room: dict[str, Any], agg: dict[str, Any]) -> None:
+        """Presence and seats to everyone, aggregates to seated people: only what changed, one frame."""
+        room_text = json.dumps(room, separators=(",", ":"))
+        agg_text = json.dumps(agg, separators=(",", ":"))
+        parts_all = [room_text] if room_text != self.last_figures[0] else []
+        parts_seated = parts_all + ([agg_text] if agg_text != self.last_figures[1] else [])
+        self.last_figures = (room_text, agg_text)
+        frame_all = "[" + ",".join(parts_all) + "]" if parts_all else None
+        frame_seated = "[" + ",".join(parts_seated) + "]" if parts_seated else None
         for conn in list(self.conns):
-            if conn.seated or not seated_only:
-                conn.push(text)
+            frame = frame_seated if conn.seated else frame_all
+            if frame is not None:
+                conn.push(frame)
 
     async def _tick(self) -> None:
         """Presence, aggregates and seats, once a tick; heartbeats and the seat sweep less often."""
@@ -287,14 +308,11 @@ class Room:
                 present = self.present()
                 if self.dirty or self.last_present != present:
                     self.dirty, self.last_present = False, present
-                    room, agg = await hub.run(partial(_room_figures, session_id=self.session_id, present=present),
-                                              write=False)
-                    self.send_local(room, seated_only=False)
-                    if agg is not None:
-                        self.send_local(agg, seated_only=True)
+                    room, agg = await hub.read(partial(_room_figures, session_id=self.session_id, present=present))
+                    self.send_figures(room, agg)
                 if now - last_beat > cfg.heartbeat_seconds:
                     last_beat = now
-                    events = await hub.run(partial(_beat_and_sweep, session_id=self.session_id,
+                    events = await hub.write(partial(_beat_and_sweep, session_id=self.session_id,
                                                    users=list(self.by_user)))
                     await hub.publish(self.session_id, events)
             except asyncio.CancelledError:
@@ -303,13 +321,13 @@ class Room:
                 log.exception("live room %s tick failed", self.session_id)
 
 
-def _room_figures(db: Session, session_id: str, present: int) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def _room_figures(db: Session, session_id: str, present: int) -> tuple[dict[str, Any], dict[str, Any]]:
     from dream_mosaic.circles.repository import SessionRepository
 
     repo = SessionRepository(db)
     s = repo.get(session_id)
     if s is None:
-        return {"type": "room", "present": present}, None
+        return {"type": "room", "present": present}, {"type": "aggregates", "shown": False}
     room = {"type": "room", "present": present, "seated": repo.count(s.id, "admitted"),
             "waiting": repo.count(s.id, "waiting"), "capacity": s.capacity}
     facts, taps = sessions.facts(db, s) if present >= s.min_group else ([], {})
@@ -327,6 +345,63 @@ def _beat_and_sweep(db: Session, session_id: str, users: list[str]) -> list[dict
     return sessions.sweep(db, s)
 
 
+class WriteBatch:
+    """Group commit: writes that arrive while one commit is on its way to disk go together in the next.
+
+    Each write runs in its own savepoint, so one refused write leaves the others intact; the whole batch
+    is committed once (one fsync on SQLite), and only then is each writer answered. An acknowledgement
+    therefore still means "stored", but a thousand taps a second no longer queue for a thousand fsyncs.
+    """
+
+    MAX = 256
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.pending: list[tuple[Callable[[Session], Any], asyncio.Future[Any]]] = []
+        self.wake = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    async def submit(self, work: Callable[[Session], T]) -> T:
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._loop())
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self.pending.append((work, future))
+        self.wake.set()
+        return await future
+
+    async def _loop(self) -> None:
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            batch, self.pending = self.pending[: self.MAX], self.pending[self.MAX:]
+            if self.pending:
+                self.wake.set()
+            if not batch:
+                continue
+            try:
+                results = await anyio.to_thread.run_sync(self._commit, [work for work, _f in batch])
+            except Exception as exc:  # the commit itself failed: nobody's write is stored
+                results = [(False, exc)] * len(batch)
+            for (_work, future), (ok, value) in zip(batch, results, strict=True):
+                if future.done():
+                    continue
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
+
+    def _commit(self, works: list[Callable[[Session], Any]]) -> list[tuple[bool, Any]]:
+        out: list[tuple[bool, Any]] = []
+        with self.platform.db.transaction() as db:
+            for work in works:
+                try:
+                    with db.begin_nested():
+                        out.append((True, work(db)))
+                except Exception as exc:
+                    out.append((False, exc))
+        return out
+
+
 class Hub:
     """All live rooms of this process."""
 
@@ -338,16 +413,22 @@ class Hub:
         self.room_lock = asyncio.Lock()
         self.connections = 0
         self.writes_in_flight = 0
+        self.warmed = False
+        self.batch = WriteBatch(platform)
+        self.background: set[asyncio.Task[Any]] = set()
         self.arrivals = rules.TokenBucket(self.cfg.arrivals_per_second, self.cfg.arrivals_burst, time.monotonic())
 
-    async def run(self, work: Callable[[Session], T], *, write: bool = True) -> T:
-        """Run database work in a worker thread, in one transaction committed before returning.
-        Reads say ``write=False``: on SQLite they then never queue behind the write lock."""
+    async def read(self, work: Callable[[Session], T]) -> T:
+        """Run a read in a worker thread (on SQLite it never queues behind the write lock)."""
         def call() -> T:
-            with self.platform.db.transaction(write=write) as db:
+            with self.platform.db.transaction(write=False) as db:
                 return work(db)
 
         return await anyio.to_thread.run_sync(call)
+
+    async def write(self, work: Callable[[Session], T]) -> T:
+        """Run a write in the next group commit; returns once it is durable."""
+        return await self.batch.submit(work)
 
     async def publish(self, session_id: str, events: list[dict[str, Any]]) -> None:
         for envelope in events:
@@ -357,6 +438,12 @@ class Hub:
         async with self.room_lock:
             room = self.rooms.get(session_id)
             if room is None:
+                if not self.rooms and not self.warmed:
+                    # Load the analysis models now, not when the first dream is offered.
+                    self.warmed = True
+                    warm = asyncio.create_task(anyio.to_thread.run_sync(sessions.screen, "I woke up happy."))
+                    self.background.add(warm)
+                    warm.add_done_callback(self.background.discard)
                 room = self.rooms[session_id] = Room(self, session_id)
                 await room.start()
             return room
@@ -369,7 +456,7 @@ class Hub:
 
     async def send_snapshot(self, conn: Conn, session_id: str) -> None:
         try:
-            snap = await self.run(lambda db: _snapshot(db, conn.user_id, session_id), write=False)
+            snap = await self.read(lambda db: _snapshot(db, conn.user_id, session_id))
             conn.push(json.dumps(snap, separators=(",", ":")))
         except Exception:
             log.exception("snapshot for a live connection failed")
@@ -395,9 +482,9 @@ class Hub:
             if conn.seated:
                 await self.send_snapshot(conn, session_id)
             else:
-                state = await self.run(
-                    lambda db: sessions.state(sessions.session_by_id(db, circle_id, session_id)), write=False)
+                state = await self.read(lambda db: sessions.state(sessions.session_by_id(db, circle_id, session_id)))
                 conn.push(json.dumps(state))
+            room.catch_up(conn)
             while not conn.closing:
                 try:
                     message = await ws.receive_json()
@@ -422,7 +509,7 @@ class Hub:
                 conn.sender.cancel()
             if last:
                 with contextlib.suppress(Exception):
-                    await self.run(lambda db: sessions.heartbeat(db, session_id, [user_id]))
+                    await self.write(lambda db: sessions.heartbeat(db, session_id, [user_id]))
             if not room.conns:
                 await self.release(room)
 
@@ -450,7 +537,7 @@ class Hub:
             return user.id, guide, s.id, sessions.request_seat(db, user, s)
 
         try:
-            return await self.run(arrive)
+            return await self.write(arrive)
         except MosaicError as exc:
             status = exc.status
             code = {404: 4404, 403: 4403, 429: 4429}.get(status, 4400)
@@ -489,7 +576,7 @@ class Hub:
                     "message": "The circle is very busy; your words are kept and will be sent again."}
         self.writes_in_flight += 1
         try:
-            reply, events = await self.run(
+            reply, events = await self.write(
                 lambda db: work(db, db.get(User, conn.user_id), sessions.session_by_id(db, circle_id, session_id),
                                 data, message))
         except MosaicError as exc:

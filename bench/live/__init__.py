@@ -1,0 +1,1 @@
+"""Live circles under load: simulated participants over real WebSocket connections on loopback."""
