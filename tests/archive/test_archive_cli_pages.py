@@ -85,7 +85,7 @@ def test_search_page_works_without_javascript(signed_in, corpus):
     assert page.status_code == 200
     html = page.text
     assert "<mark>teeth</mark>" in html or "<mark>Teeth</mark>" in html
-    assert "<strong>3</strong> dreams match" in html and "<strong>5</strong>" in html and "60.0%" in html
+    assert "<strong>3</strong> dreams match" in html and "<strong>5</strong>" in html and "60.00%" in html
     assert "series:moon-f" in html and SECRET not in html
     assert 'href="/archive?q=' in html  # facets narrow the query by links
     bad = eve.get("/archive", params={"q": "(teeth", "go": "1"})

@@ -241,15 +241,18 @@ _SENTENCE_END = re.compile(r"[.!?:;\"“”()\[\]]\s*$")
 
 
 def casing_stats(texts: Iterable[str]) -> Counter[str]:
-    """How often each word is written in lower case: a word that is never written in lower case in a whole
-    corpus is a name. Returns counts of lower-case occurrences."""
-    lower: Counter[str] = Counter()
+    """How much each word is a common word: +1 each time a corpus writes it in lower case, -1 each time it
+    writes it capitalised in mid-sentence. A word at zero or below is usually capitalised: a name (``Bob``
+    stays a name in a corpus where someone once wrote "bob")."""
+    score: Counter[str] = Counter()
     for text in texts:
         for m in _TOKEN.finditer(text):
             token = m.group(0)
             if token[:1].islower():
-                lower[token.lower()] += 1
-    return lower
+                score[token.lower()] += 1
+            elif token[:1].isupper() and not _is_sentence_start(text, m.start()):
+                score[token.lower()] -= 1
+    return score
 
 
 def _is_sentence_start(text: str, start: int) -> bool:
@@ -258,10 +261,10 @@ def _is_sentence_start(text: str, start: int) -> bool:
 
 
 def mask_entities(text: str, lower_counts: Counter[str], common: frozenset[str] = frozenset()) -> str:
-    """Mask names, places and organisations: runs of capitalised words that the corpus never writes in
-    lower case (or, at a sentence start, that are not common words) become [PERSON], [PLACE] or [ORG] by
-    the words around them. Fast and deliberately eager: it prefers masking a harmless word to leaving a
-    name (see docs/archive.md for the measured trade-off against spaCy's NER)."""
+    """Mask names, places and organisations: runs of capitalised words that the corpus writes capitalised
+    more often than not (``casing_stats``; at a sentence start, also not a common word) become [PERSON],
+    [PLACE] or [ORG] by the words around them. Fast and deliberately eager: it prefers masking a harmless
+    word to leaving a name (see docs/archive.md for the measured trade-off against spaCy's NER)."""
     tokens = list(_TOKEN.finditer(text))
     out: list[str] = []
     pos = 0
@@ -271,14 +274,12 @@ def mask_entities(text: str, lower_counts: Counter[str], common: frozenset[str] 
         word = m.group(0)
         key = word.lower().rstrip(".'\u2019s") or word.lower()
         capital = word[:1].isupper()
-        name_like = (
-            capital
-            and key not in _ORDINARY
-            and (
-                lower_counts.get(word.lower(), 0) == 0
-                if not _is_sentence_start(text, m.start())
-                else (lower_counts.get(word.lower(), 0) == 0 and word.lower() not in common)
-            )
+        initial_follows = (i + 1 < len(tokens) and re.fullmatch(r"[A-Z]\.?", tokens[i + 1].group(0)) is not None
+                           and text[tokens[i + 1].end():tokens[i + 1].end() + 1] == ".")
+        name_like = capital and key not in _ORDINARY and (
+            initial_follows  # "Bill C." is a person whatever "bill" means elsewhere
+            or (lower_counts.get(word.lower(), 0) <= 0
+                and (not _is_sentence_start(text, m.start()) or word.lower() not in common))
         )
         if not name_like:
             i += 1

@@ -48,7 +48,9 @@ DREAM_WORDS = {"dream", "dreamed", "dreamt", "dreaming", "dreams", "remember", "
                "would", "should", "might", "must", "wanted", "want", "trying", "tried", "try", "started", "began",
                "made", "make", "took", "take", "left", "right", "away", "well", "now", "again", "later", "last",
                "first", "next", "very", "much", "many", "other", "another", "person", "people", "man", "woman",
-               "guy", "girl", "anything", "everything", "nothing", "place", "put", "gave", "give", "being", "maybe"}
+               "guy", "girl", "anything", "everything", "nothing", "place", "put", "gave", "give", "being", "maybe",
+               "says", "asks", "tells", "comes", "goes", "gets", "looks", "sees", "wants", "feel", "feels",
+               "good", "okay", "yes", "yeah", "start", "starts", "walk", "walks", "turn", "turns"}
 
 
 def _vectors(session: Session, ids: list[str], bodies: list[str]) -> tuple[np.ndarray, str]:
@@ -205,12 +207,12 @@ _SENTENCE = re.compile(r"[^.!?]+[.!?]?")
 
 def fragment(text: str, keywords: list[str], width: int = 220) -> str:
     """The sentence of ``text`` that holds most of the theme's keywords, trimmed."""
-    best, best_score = text[:width], -1
+    best, best_score = text[:width], (-1, 0)
     for m in _SENTENCE.finditer(text):
-        sentence = m.group(0).strip()
+        sentence = m.group(0).strip(" \"“”'\n\t")
         words = set(re.findall(r"[^\W\d_]+", sentence.lower()))
-        score = sum(1 for k in keywords if k in words)
-        if score > best_score and len(sentence) > 20:
+        score = (sum(1 for k in keywords if k in words), min(len(sentence), 160))
+        if score > best_score and len(sentence) > 30:
             best, best_score = sentence, score
     return best if len(best) <= width else best[:width].rsplit(" ", 1)[0] + " …"
 
