@@ -51,6 +51,13 @@ def _compose(params: Any) -> str:
     return " ".join(p for p in parts if p)
 
 
+def narrowed(query_text: str, extra: str) -> str:
+    """The query with one more filter, keeping its meaning: ``a OR b`` becomes ``(a OR b) extra``."""
+    if not query_text.strip():
+        return extra
+    return f"({query_text}) {extra}" if re.search(r"\bOR\b", query_text) else f"{query_text} {extra}"
+
+
 def _link(path: str, **params: Any) -> str:
     return path + "?" + urlencode({k: v for k, v in params.items() if v not in (None, "", False)})
 
@@ -78,7 +85,7 @@ def search_page(request: Request, user: User | None = Depends(page_user),
         except MosaicError as exc:
             context["error"] = exc.detail
     context["link"] = lambda **kw: _link("/archive", **kw)
-    context["with_filter"] = lambda f: _link("/archive", q=f"{query_text} {f}".strip())
+    context["with_filter"] = lambda f: _link("/archive", q=narrowed(query_text, f))
     return render(request, "archive/search.html", context, 422 if context["error"] else 200)
 
 

@@ -163,10 +163,6 @@ class Query:
             walk(self.root, False)
         return out
 
-    def with_filters(self, extra: str) -> Query:
-        """This query narrowed by more filters (e.g. a facet the person clicked)."""
-        return parse(f"({self.text}) {extra}" if self.text.strip() else extra)
-
 
 def is_filter_only(node: Node) -> bool:
     if isinstance(node, Filter):
