@@ -226,14 +226,18 @@ def run(participants: int, processes: int, args: argparse.Namespace) -> dict[str
     connect_seconds = time.monotonic() - t0
     go.write_text(f"{time.time() + 1.0:.6f}")
     watch.mark()
+    load_before = os.getloadavg()[0]
     for p in crowds:
         p.wait(args.seconds + args.drain + 120)
     peak, server_cpu = watch.stop()
+    load_after = os.getloadavg()[0]
     for s in servers:
         s.stop()
     outs = [json.loads((work / f"out-{c}.json").read_text()) for c in range(k)]
     result = summarise(participants, processes, outs, setup, peak, connect_seconds, args, offer_rate, tap_rate)
     result["server_cpu_s"] = server_cpu
+    # This machine may be shared: the 1-minute load average (2 cores) before and after the measured run.
+    result["load_average"] = [round(load_before, 2), round(load_after, 2)]
     shutil.rmtree(work, ignore_errors=True)
     return result
 

@@ -142,3 +142,21 @@ def test_rest_api_contribute_tap_and_moderate(api, people, circle, open_session)
     assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
     snap = api.get(f"/api/v1/circles/{circle['id']}/sessions/current", headers=people["ronan"]).json()
     assert [c["id"] for c in snap["contributions"]] == [cid] and snap["tapped"] == [cid]
+
+
+def test_taking_a_dream_back_in_the_journal_withdraws_its_offering(api, people, circle, open_session, join):
+    dream_id = api.post("/api/v1/dreams", headers=people["lyra"], json={
+        "text": "A lantern under the sea.", "visibility": "private"}).json()["id"]
+    s = open_session()
+    iris, lyra, ronan = join("iris"), join("lyra"), join("ronan")
+    _ready(iris, lyra, ronan)
+    lyra.send({"type": "contribute", "client_id": "lantern", "dream_id": dream_id})
+    ack = lyra.wait_type("ack", client_id="lantern")
+    ronan.wait_type("contribution", id=ack["id"])
+    r = api.put(f"/api/v1/dreams/{dream_id}/consent", headers=people["lyra"], json={"visibility": "private"})
+    assert r.status_code == 200, r.text
+    snap = api.get(f"/api/v1/circles/{circle['id']}/sessions/current", headers=people["ronan"]).json()
+    assert ack["id"] not in [c["id"] for c in snap["contributions"]]
+    console = api.get(f"/api/v1/circles/{circle['id']}/sessions/current", headers=people["iris"]).json()
+    assert ack["id"] not in [c["id"] for c in console["contributions"]]
+    assert s["id"]

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dream_mosaic.circles import live, service, sessions
+from dream_mosaic.circles import tasks as _tasks  # noqa: F401  (offers leave when their dream is withdrawn)
 from dream_mosaic.circles.repository import CircleRepository, SessionRepository
 from dream_mosaic.circles.schemas import (
     CheckIn,

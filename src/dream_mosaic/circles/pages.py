@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from dream_mosaic.circles import rules, service, sessions
+from dream_mosaic.circles import tasks as _tasks  # noqa: F401  (offers leave when their dream is withdrawn)
 from dream_mosaic.circles.repository import CircleRepository, SessionRepository
 from dream_mosaic.circles.schemas import SessionOpen
 from dream_mosaic.core.auth import get_session

@@ -75,6 +75,15 @@ class SessionRepository:
             Contribution.session_id == session_id, Contribution.author_id == author_id,
             Contribution.client_id == client_id))
 
+    def offers_of(self, dream_ids: list[str]) -> list[tuple[Contribution, str]]:
+        """Contributions that offered these journal dreams and still stand, with their circle."""
+        if not dream_ids:
+            return []
+        return [(c, circle_id) for c, circle_id in self.session.execute(
+            select(Contribution, CircleSession.circle_id)
+            .join(CircleSession, CircleSession.id == Contribution.session_id)
+            .where(Contribution.dream_id.in_(dream_ids), Contribution.status != REMOVED))]
+
     def readable_contributions(self, session_id: str, viewer_id: str, *, everything: bool,
                                limit: int = 200) -> list[Contribution]:
         """The latest contributions ``viewer`` may see: visible ones and their own, or (guides) all but

@@ -331,6 +331,21 @@ def share_into_circle(db: Session, dreamer: User, dream: Dream, circle: Circle) 
         circle_ids=[c for c in dream.circle_ids if c in keep] + [circle.id]))
 
 
+def withdraw_offers(db: Session, dream_ids: list[str], *, deleted: bool) -> int:
+    """Remove the offerings of these dreams from every session whose circle they are no longer shared
+    into (or all of them, for deleted dreams). Returns how many were removed."""
+    removed = 0
+    for c, circle_id in SessionRepository(db).offers_of(dream_ids):
+        dream = db.get(Dream, c.dream_id)
+        still = not deleted and dream is not None and dream.visibility in consent.SHAREABLE \
+            and circle_id in dream.circle_ids
+        if not still:
+            c.status, c.text, c.decided_at = rules.REMOVED, "", utcnow()
+            removed += 1
+    db.flush()
+    return removed
+
+
 def contribute(db: Session, user: User, s: CircleSession, data: ContributionIn
                ) -> tuple[Contribution, bool, list[Event]]:
     """Take a contribution. Returns (contribution, created, events); a resend of the same ``client_id``
