@@ -37,7 +37,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from dream_mosaic.analysis.models import EMOTION_COLUMNS, AnalysisRecord
 from dream_mosaic.archive.models import ArchiveDoc, ArchiveState, ArchiveTheme, ArchiveThemeMember
@@ -58,6 +58,7 @@ from dream_mosaic.core import consent
 from dream_mosaic.core.models import Circle, CircleMember, Collection, Dream, DreamCircle, User
 
 CHUNK = 900  # ids per IN (...) list, under SQLite's parameter limit
+NO_CIRCLES = lazyload(Dream.circle_links)  # results never show which circles a dream is in: skip that query
 WORD_BUCKETS = ((50, "under 50"), (150, "50-149"), (300, "150-299"))
 FAMILY_LETTERS = "FMXBTHWADCIR"
 CHARACTER_PATTERNS: dict[str, list[str]] = {
@@ -430,7 +431,7 @@ class ArchiveRepository:
              before: int | None = None) -> list[tuple[Dream, int, int, str | None]]:
         """One page in archive order (``doc_id``), by keyset: deep pages cost what the first one does."""
         stmt = self.scope(viewer, node).with_only_columns(
-            Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True)
+            Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True).options(NO_CIRCLES)
         if before is not None:
             stmt = stmt.where(ArchiveDoc.doc_id < before).order_by(ArchiveDoc.doc_id.desc())
         else:
@@ -447,7 +448,8 @@ class ArchiveRepository:
         out: dict[str, tuple[Dream, int, int]] = {}
         for part in chunks(list(dream_ids)):
             stmt = self.scope(viewer, node).with_only_columns(
-                Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True).where(Dream.id.in_(part))
+                Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True).where(
+                Dream.id.in_(part)).options(NO_CIRCLES)
             for dream, doc_id, words in self.session.execute(stmt):
                 out[dream.id] = (dream, doc_id, words)
         return out
@@ -508,6 +510,16 @@ class ArchiveRepository:
         stmt = select(CircleMember.circle_id).where(CircleMember.user_id == viewer.id)
         return tuple(sorted(self.session.scalars(stmt)))
 
+    def generation_and_circles(self, viewer: User | None) -> tuple[int, tuple[str, ...]]:
+        """The archive's generation and the viewer's circles, in one round trip (the count cache's key)."""
+        circles = (select(func.string_agg(CircleMember.circle_id, ",") if self.dialect == "postgresql"
+                          else func.group_concat(CircleMember.circle_id, ","))
+                   .where(CircleMember.user_id == (viewer.id if viewer else "")).scalar_subquery())
+        row = self.session.execute(
+            select(func.coalesce(select(ArchiveState.generation).where(ArchiveState.id == 1).scalar_subquery(), 0),
+                   circles)).one()
+        return int(row[0]), tuple(sorted(filter(None, (row[1] or "").split(","))))
+
     def analyses(self, dream_ids: Sequence[str]) -> dict[str, AnalysisRecord]:
         out: dict[str, AnalysisRecord] = {}
         for part in chunks(list(dream_ids)):
@@ -543,7 +555,7 @@ class ArchiveRepository:
             return []
         stmt = self.scope(viewer, None).with_only_columns(
             Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True).where(
-            ArchiveDoc.doc_id.in_(list(doc_ids))).order_by(ArchiveDoc.doc_id)
+            ArchiveDoc.doc_id.in_(list(doc_ids))).order_by(ArchiveDoc.doc_id).options(NO_CIRCLES)
         return [(r[0], r[1], r[2], r[0].collection.slug if r[0].collection else None)
                 for r in self.session.execute(stmt)]
 

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from dream_mosaic.archive import rules
 from dream_mosaic.archive.query import EMOTIONS, FIELDS, And, Node, Query, QueryError, parse
-from dream_mosaic.archive.repository import ArchiveRepository, generation, has_regex
+from dream_mosaic.archive.repository import ArchiveRepository, has_regex
 from dream_mosaic.archive.schemas import (
     CompareSide,
     Comparison,
@@ -90,9 +90,8 @@ cache.enabled = os.environ.get("MOSAIC_ARCHIVE_COUNT_CACHE", "1") != "0"
 
 def _viewer_key(session: Session, viewer: User | None) -> tuple[Any, ...]:
     """Who is asking, as far as the consent gate cares: the person and the circles they are in now."""
-    repo = ArchiveRepository(session)
-    return (str(session.get_bind().engine.url), generation(session),
-            viewer.id if viewer else None, repo.viewer_circles(viewer))
+    current, circles = ArchiveRepository(session).generation_and_circles(viewer)
+    return (str(session.get_bind().engine.url), current, viewer.id if viewer else None, circles)
 
 
 def count(session: Session, viewer: User | None, node: Node | None, *, key: tuple[Any, ...] | None = None) -> int:
