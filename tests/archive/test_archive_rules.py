@@ -1,6 +1,5 @@
 """Pure rules: periods, highlighting, statistics, pseudonyms, masking, DreamBank dates."""
 
-from collections import Counter
 from datetime import date
 
 import pytest
@@ -73,19 +72,3 @@ def test_masking_names_places_and_organisations():
     assert "[PERSON] took me to [PLACE]" in masked
     assert "[ORG]" in masked and "[PERSON]'s brother" in masked
     assert masked.startswith("Then ") and "The teeth were fine." in masked
-
-
-def test_facets_from_an_analysis_shape():
-    from dream_mosaic.analysis.schemas import Character, DreamAnalysis, Emotion, Interaction
-
-    analysis = DreamAnalysis(
-        emotions=[Emotion(code="AP", character="D", confidence=0.9)],
-        characters=[Character(code="1ANI", text="dog", span=(0, 3), kind="animal", sex="", identity="ANI")],
-        interactions=[Interaction(kind="aggression", initiator="D", recipient="1ANI", span=(0, 3), physical=True)],
-        dreamer_present=True,
-    )
-    facets = rules.facets_from_analysis(analysis)
-    assert facets["emotions"] == " AP "
-    assert "animal" in facets["characters"] and "dreamer" in facets["characters"]
-    assert facets["interactions"] == " aggression physical "
-    assert Counter(rules.casing_stats(["A b c", "b"]))["b"] == 2

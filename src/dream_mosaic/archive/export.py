@@ -16,7 +16,6 @@ dictionary, in one ZIP.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import logging
 import secrets
@@ -297,10 +296,4 @@ def _run(db: Database, export_id: str, data_dir: Path) -> None:
         audit(session, viewer, "archive.export.completed", export.id, rows=rows, format=export.format)
 
 
-def read_zip(path: Path) -> dict[str, bytes]:
-    """The files of an export ZIP (for tests and the CLI)."""
-    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as archive:
-        return {name: archive.read(name) for name in archive.namelist()}
-
-
-__all__ = ["COLUMNS", "DICTIONARY", "checked_file", "mine", "own", "present", "read_zip", "request", "run"]
+__all__ = ["COLUMNS", "DICTIONARY", "checked_file", "mine", "own", "present", "request", "run"]

@@ -149,10 +149,6 @@ def bump_generation(session: Session) -> None:
                 update(ArchiveState).where(ArchiveState.id == 1).values(generation=ArchiveState.generation + 1))
 
 
-def generation(session: Session) -> int:
-    return int(session.scalar(select(ArchiveState.generation).where(ArchiveState.id == 1)) or 0)
-
-
 def index_all(session: Session, batch: int = 5000) -> int:
     """Index every dream not yet indexed (used by the migration and ``mosaic archive reindex``)."""
     done = 0
@@ -504,12 +500,6 @@ class ArchiveRepository:
         )
         return [(s, n, int(c)) for s, n, c in self.session.execute(stmt)]
 
-    def viewer_circles(self, viewer: User | None) -> tuple[str, ...]:
-        if viewer is None:
-            return ()
-        stmt = select(CircleMember.circle_id).where(CircleMember.user_id == viewer.id)
-        return tuple(sorted(self.session.scalars(stmt)))
-
     def generation_and_circles(self, viewer: User | None) -> tuple[int, tuple[str, ...]]:
         """The archive's generation and the viewer's circles, in one round trip (the count cache's key)."""
         circles = (select(func.string_agg(CircleMember.circle_id, ",") if self.dialect == "postgresql"
@@ -605,5 +595,5 @@ class ArchiveRepository:
         return total
 
 
-__all__ = ["ArchiveRepository", "Compiler", "bump_generation", "drop_docs", "generation", "index_all",
+__all__ = ["ArchiveRepository", "Compiler", "bump_generation", "drop_docs", "index_all",
            "rebuild_text_index", "sync_docs"]

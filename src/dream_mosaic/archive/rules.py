@@ -1,6 +1,6 @@
-"""The archive's pure rules: periods from dates and series timeframes, facets from an analysis, highlight
-spans, statistics (share, Cohen's h, two-proportion z test), pseudonyms and masking of names, places and
-organisations. No database, no I/O."""
+"""The archive's pure rules: periods from dates and series timeframes, highlight spans, statistics (share,
+Cohen's h, two-proportion z test), pseudonyms and masking of names, places and organisations. No
+database, no I/O."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
 
 from dream_mosaic.archive.query import Node, Phrase, Regex, Word
 
@@ -51,52 +50,6 @@ def period_of(dreamt_on: date | None, timeframe: str | None) -> tuple[int | None
 
 def word_count(text: str) -> int:
     return len(text.split())
-
-
-# --- facets from the analysis --------------------------------------------------------------------------
-
-_FAMILY = set("FMXBTHWADCIR")
-
-
-def facets_from_analysis(analysis: Any) -> dict[str, str]:
-    """Space-delimited facet strings (with a space at each end, for LIKE '% AP %') from a
-    ``dream_mosaic.analysis.DreamAnalysis``-shaped object."""
-    emotions = sorted({e.code for e in getattr(analysis, "emotions", [])})
-    chars: set[str] = set()
-    for c in getattr(analysis, "characters", []):
-        kind = getattr(c, "kind", "human")
-        chars.add(kind)
-        if kind == "human":
-            if c.sex == "M":
-                chars.add("male")
-            elif c.sex == "F":
-                chars.add("female")
-            ident = (c.identity or "")[:1]
-            if ident in _FAMILY:
-                chars.update({"family", "known"})
-            elif ident == "K":
-                chars.add("known")
-            elif ident == "P":
-                chars.add("prominent")
-            elif ident in ("S", "O", "E", "U"):
-                chars.add("stranger")
-            if (c.age or "")[:1] in ("C", "B", "T"):
-                chars.add("child")
-        if getattr(c, "number", "1") == "2":
-            chars.add("group")
-    if getattr(analysis, "dreamer_present", False):
-        chars.add("dreamer")
-    inter: set[str] = set()
-    for i in getattr(analysis, "interactions", []):
-        inter.add(i.kind)
-        if i.kind == "aggression" and getattr(i, "physical", False):
-            inter.add("physical")
-
-    def pack(values: Iterable[str]) -> str:
-        items = sorted(values)
-        return " " + " ".join(items) + " " if items else " "
-
-    return {"emotions": pack(emotions), "characters": pack(chars), "interactions": pack(inter)}
 
 
 # --- highlighting ---------------------------------------------------------------------------------------
@@ -316,7 +269,7 @@ def mask_entities(text: str, lower_counts: Counter[str], common: frozenset[str] 
 
 
 __all__ = [
-    "casing_stats", "cohens_h", "effect_size_words", "excerpt", "facets_from_analysis", "highlight_spans",
+    "casing_stats", "cohens_h", "effect_size_words", "excerpt", "highlight_spans",
     "mask_entities", "period_of", "pseudonym", "share", "timeframe_years", "two_proportion_test",
     "word_count",
 ]
