@@ -61,11 +61,15 @@ def count(url: str, owner: str | None = None) -> int:
         return int(s.scalar(stmt) or 0)
 
 
+def test_version() -> None:
+    assert CliRunner().invoke(app, ["--version"]).output.strip() == f"mosaic {__version__}"
+
+
+@pytest.mark.slow  # a real process start costs seconds; tests/core/test_durability.py starts `mosaic serve` too
 def test_version_in_a_real_process() -> None:
     done = subprocess.run([sys.executable, "-c", "from dream_mosaic.cli.main import main; main()", "--version"],
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0 and done.stdout.strip() == f"mosaic {__version__}"
-    assert CliRunner().invoke(app, ["--version"]).output.strip() == f"mosaic {__version__}"
 
 
 def test_db_upgrade_and_users_create(mosaic: Any, backend: str) -> None:
@@ -167,7 +171,9 @@ def test_import_plain_text_folder(mosaic: Any, tmp_path: Path) -> None:
     mosaic("import", str(folder), "--owner", "nobody", expect=1)
 
 
-@pytest.mark.parametrize("fmt", ["json", "csv", "jsonl"])
+# json in the default run; csv and jsonl (the API round-trip test covers all three) with -m slow
+@pytest.mark.parametrize("fmt", ["json", pytest.param("csv", marks=pytest.mark.slow),
+                                 pytest.param("jsonl", marks=pytest.mark.slow)])
 def test_export_then_import_elsewhere_without_duplicates(mosaic: Any, tmp_path: Path, fmt: str) -> None:
     mosaic("users", "create", "lyra", "--password-stdin", input=PASSWORD)
     mosaic("users", "create", "will", "--password-stdin", input=PASSWORD)
