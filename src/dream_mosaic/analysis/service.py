@@ -192,6 +192,20 @@ def _fill(rec: AnalysisRecord, item: _Work, versions: dict[str, str], model: str
     rec.analysed_at = utcnow()
 
 
+def _mark_done_where_pending(db: Database, dream_ids: list[str]) -> None:
+    """A dream whose stored analysis is current is done, even if a crash left its status pending."""
+    from sqlalchemy import select
+
+    from dream_mosaic.core.models import Dream
+
+    with db.transaction(write=False) as session:
+        stale = list(session.scalars(
+            select(Dream.id).where(Dream.id.in_(dream_ids), Dream.analysis_status != AnalysisStatus.done.value)))
+    if stale:
+        with db.transaction() as session:
+            AnalysisRepository(session).set_dream_status(stale, AnalysisStatus.done.value)
+
+
 def analyse_dreams(db: Database, dream_ids: Sequence[str], *, force: bool = False) -> BatchResult:
     """Bring the stored analysis of these dreams up to date. Safe to call any number of times."""
     result = BatchResult()
@@ -219,6 +233,8 @@ def analyse_dreams(db: Database, dream_ids: Sequence[str], *, force: bool = Fals
             keep = same_text and rec is not None and rec.embedding_model == model
             work.append(_Work(dream_id, text, digest, previous, keep))
 
+    if result.skipped:
+        _mark_done_where_pending(db, result.skipped)
     if not work:
         return result
     _compute(work)

@@ -90,3 +90,20 @@ def _on_dream_committed(_session: Session, dream_ids: list[str], change: str, **
     except Exception:
         # The dreams are stored and stay "pending"; `mosaic analyze --all` picks them up later.
         log.exception("could not queue analysis of %d dream(s)", len(dream_ids))
+
+
+def requeue_pending(platform: Any) -> int:
+    """Queue every dream still ``pending``: after a crash (a worker killed mid-job, a process stopped
+    between a commit and its enqueue) nothing stays unanalysed. Jobs are idempotent, so a dream that is
+    also still in the queue is simply found current. Returns the number of dreams queued."""
+    from sqlalchemy import select
+
+    from dream_mosaic.core.models import AnalysisStatus, Dream
+
+    if not platform.settings.analysis_enabled:
+        return 0
+    with platform.db.transaction(write=False) as session:
+        ids = list(session.scalars(select(Dream.id).where(Dream.analysis_status == AnalysisStatus.pending.value)))
+    if ids:
+        enqueue_analysis(platform.queue, ids)
+    return len(ids)

@@ -62,6 +62,11 @@ def serve(
             created = seed(session)
         console.print(("Demo created." if created else "Demo already present.") +
                       f" Sign in as any of {', '.join(p[0] for p in PEOPLE)} with password [bold]{PASSWORD}[/].")
+    from dream_mosaic.analysis.tasks import requeue_pending
+
+    waiting = requeue_pending(platform)
+    if waiting:
+        console.print(f"Queued the analysis of {waiting} dream(s) left pending by an earlier run.")
     console.print(f"Dream Mosaic on [bold]http://{host}:{port}[/] (database: {platform.db.url.split('?')[0]})")
     uvicorn.run(create_app(platform), host=host, port=port, log_level="info", proxy_headers=False)
 
