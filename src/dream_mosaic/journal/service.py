@@ -351,7 +351,7 @@ def _bulk_insert(session: Session, rows: list[dict[str, Any]]) -> None:
         table = Dream.__table__
         convert = [(c, f) for c in columns
                    if (f := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
-        sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        sql = (f"INSERT INTO {Dream.__tablename__} ({', '.join(columns)}) "
                f"VALUES ({', '.join(':' + c for c in columns)})")
         cursor = driver.cursor()
         try:
