@@ -119,7 +119,29 @@ def user_for_token(session: Session, token: str, kind: str) -> User | None:
     return row.user
 
 
+def get_read_session(platform: Platform = Depends(get_platform)) -> Iterator[Session]:
+    """A reading session for a request whose write goes through ``platform.writer`` (group commit)."""
+    session = platform.db.session(write=False)
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
 def current_user(request: Request, session: Session = Depends(get_session)) -> User | None:
+    return identify(request, session)
+
+
+def writing_user(request: Request, session: Session = Depends(get_read_session)) -> User:
+    """The signed-in person of a write that ``platform.writer`` will run; holds no write lock itself."""
+    user = identify(request, session)
+    if user is None:
+        raise Unauthorized("Please sign in first.")
+    return user
+
+
+def identify(request: Request, session: Session) -> User | None:
     kind, token = presented_token(request)
     if kind is None or token is None:
         return None

@@ -36,8 +36,13 @@ def notify_dreams(session: Session, dream_ids: list[str], change: str) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    # One signal per kind of change, whatever the number of writes the commit carried (group commit
+    # puts many requests in one transaction): listeners then queue one job for many dreams.
+    merged: dict[str, list[str]] = {}
     for dream_ids, change in session.info.pop("dreams_committed", []):
-        dream_committed.send(session, dream_ids=dream_ids, change=change)
+        merged.setdefault(change, []).extend(dream_ids)
+    for change, dream_ids in merged.items():
+        dream_committed.send(session, dream_ids=list(dict.fromkeys(dream_ids)), change=change)
 
 
 def _after_rollback(session: Session) -> None:

@@ -10,6 +10,7 @@ from dream_mosaic.core.database import Database
 from dream_mosaic.core.jobs import JobQueue
 from dream_mosaic.core.pubsub import PubSub
 from dream_mosaic.core.settings import Settings
+from dream_mosaic.core.writer import GroupCommitter
 
 _current: Platform | None = None
 
@@ -22,10 +23,12 @@ class Platform:
         self.db = Database(self.settings.resolved_database_url)
         self.queue = JobQueue(self.settings.resolved_queue_url)
         self.pubsub = PubSub(self.settings.broadcast_url)
+        self.writer = GroupCommitter(self.db)
         self.secret = self.settings.resolved_secret_key()
         activate(self)
 
     def close(self) -> None:
+        self.writer.close()
         self.queue.stop_workers()
         self.db.dispose()
 

@@ -6,12 +6,12 @@ import io
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Response, UploadFile
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
-from dream_mosaic.core.auth import get_session, require_user
-from dream_mosaic.core.errors import Invalid
+from dream_mosaic.core.auth import get_session, require_user, writing_user
+from dream_mosaic.core.errors import Invalid, Unauthorized
 from dream_mosaic.core.models import User
 from dream_mosaic.journal import formats, service
 from dream_mosaic.journal.repository import DreamRepository
@@ -30,20 +30,30 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 
 
 @router.post("/dreams", status_code=201, response_model=DreamOut)
-def create_dream(
+async def create_dream(
     data: DreamCreate,
+    request: Request,
     response: Response,
     idempotency_key: IdempotencyKey = None,
-    user: User = Depends(require_user),
-    session: Session = Depends(get_session),
+    user: User = Depends(writing_user),
 ) -> DreamOut:
-    """Record a dream. With an ``Idempotency-Key``, a retry after a lost answer never makes a duplicate."""
-    dream, created = service.create_dream(session, user, data, idempotency_key)
-    session.commit()
+    """Record a dream. With an ``Idempotency-Key``, a retry after a lost answer never makes a duplicate.
+
+    The answer comes once the dream is committed to disk; concurrent creates share one commit."""
+    user_id = user.id
+
+    def write(session: Session) -> tuple[DreamOut, bool]:
+        viewer = session.get(User, user_id)
+        if viewer is None:
+            raise Unauthorized("Please sign in first.")
+        dream, created = service.create_dream(session, viewer, data, idempotency_key)
+        return service.present(dream, viewer), created
+
+    shown, created = await request.app.state.platform.writer.run(write)
     if not created:
         response.status_code = 200
-    response.headers["Location"] = f"/api/v1/dreams/{dream.id}"
-    return service.present(dream, user)
+    response.headers["Location"] = f"/api/v1/dreams/{shown.id}"
+    return shown
 
 
 @router.get("/dreams", response_model=DreamPage)
