@@ -60,7 +60,10 @@ def test_circle_filter_needs_membership(client, corpus):
         assert by_name["total"] == expected, name
 
 
-def test_semantic_neighbours_are_gated(client, corpus):
+def test_semantic_neighbours_are_gated(platform, client, corpus):
+    from dream_mosaic.analysis.service import analyse_dreams
+
+    analyse_dreams(platform.db, list(corpus.dreams.values()))  # their embeddings, whenever the queue runs
     h = corpus.headers["mallory"]
     hidden = corpus.dreams["private"]
     assert get(client, "/api/v1/search", h, like=hidden).status_code == 404

@@ -112,3 +112,34 @@ def test_search_service_is_reusable_by_other_features(platform, corpus):
         eve = session.scalar(select(User).where(User.username == "eve"))
         page = service.search(session, eve, "teeth series:moon-f", limit=500)
         assert [hit.id for hit in page.items] == [hit.id for hit in page.results] and page.total == 3
+
+
+def test_pages_skip_what_the_gate_or_filters_remove(client, make_user):
+    """Pages walk the full-text matches a window at a time: dreams of others that are private, or that
+    a filter removes, are skipped without leaving a page short or repeating a dream."""
+    reader, other = make_user("reader"), make_user("other")
+    readable: list[str] = []
+    nightmares: list[str] = []
+    for i in range(60):
+        hidden = i % 3 == 0  # every third dream is someone else's private one
+        made = client.post("/api/v1/dreams", json={
+            "text": f"Dream {i} of a lantern.", "visibility": "private" if hidden else "community",
+            "nightmare": i % 2 == 1}, headers=other if hidden else reader)
+        if not hidden:
+            readable.append(made.json()["id"])
+            if i % 2 == 1:
+                nightmares.append(made.json()["id"])
+    for q, expected in (("lantern", readable), ("lantern flag:nightmare", nightmares)):
+        seen: list[str] = []
+        after = None
+        while True:
+            page = search(client, reader, q, limit=7, **({"after": after} if after else {}))
+            seen += [r["id"] for r in page["results"]]
+            assert len(page["results"]) == 7 or page["next_after"] is None
+            after = page["next_after"]
+            if after is None:
+                break
+        assert seen == expected, q
+        last = len(page["results"])
+        back = search(client, reader, q, limit=7, before=page["results"][0]["cursor"])
+        assert [r["id"] for r in back["results"]] == seen[-last - 7:-last]

@@ -51,6 +51,7 @@ from dream_mosaic.archive.query import (
     QueryError,
     Regex,
     Word,
+    is_filter_only,
     is_text_only,
 )
 from dream_mosaic.archive.rules import period_of, word_count
@@ -426,6 +427,9 @@ class ArchiveRepository:
     def page(self, viewer: User | None, node: Node | None, *, limit: int, after: int | None = None,
              before: int | None = None) -> list[tuple[Dream, int, int, str | None]]:
         """One page in archive order (``doc_id``), by keyset: deep pages cost what the first one does."""
+        split = self._fts_and_filters(node) if self.dialect == "sqlite" else None
+        if split is not None:
+            return self._page_through_fts(viewer, split[0], split[1], limit, after, before)
         stmt = self.scope(viewer, node).with_only_columns(
             Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True).options(NO_CIRCLES)
         if before is not None:
@@ -437,6 +441,48 @@ class ArchiveRepository:
         rows = [(r[0], r[1], r[2], r[0].collection.slug if r[0].collection else None)
                 for r in self.session.execute(stmt.limit(limit))]
         return rows[::-1] if before is not None else rows
+
+    def _fts_and_filters(self, node: Node | None) -> tuple[str, Node | None] | None:
+        """(FTS5 expression, the rest) when ``node`` is one full-text expression and field filters only."""
+        if node is None:
+            return None
+        items = node.items if isinstance(node, And) else (node,)
+        text_kids = tuple(i for i in items if is_text_only(i) and not has_regex(i))
+        rest = tuple(i for i in items if i not in text_kids)
+        if not text_kids or not all(is_filter_only(i) for i in rest):
+            return None
+        expr = Compiler(self.session, None)._fts_expr(text_kids[0] if len(text_kids) == 1 else And(text_kids))
+        if expr is None:
+            return None
+        return expr, (None if not rest else rest[0] if len(rest) == 1 else And(rest))
+
+    def _page_through_fts(self, viewer: User | None, expr: str, rest: Node | None, limit: int,
+                          after: int | None, before: int | None) -> list[tuple[Dream, int, int, str | None]]:
+        """Walk FTS5's matches by rowid from the cursor, a growing window at a time, keeping those the
+        gate and the filters let through: a page costs its own size, not the number of matches."""
+        backwards = before is not None
+        cursor = before if backwards else (after or 0)
+        window = max(limit * 2, 50)
+        out: list[tuple[Dream, int, int, str | None]] = []
+        order = "DESC" if backwards else "ASC"
+        op = "<" if backwards else ">"
+        while len(out) < limit:
+            candidates = list(self.session.scalars(text(
+                f"SELECT rowid FROM archive_fts WHERE archive_fts MATCH :q AND rowid {op} :c "
+                f"ORDER BY rowid {order} LIMIT :n"), {"q": expr, "c": cursor, "n": window}))
+            if not candidates:
+                break
+            stmt = self.scope(viewer, rest).with_only_columns(
+                Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True).where(
+                ArchiveDoc.doc_id.in_(candidates)).options(NO_CIRCLES)
+            found = sorted(self.session.execute(stmt), key=lambda r: r[1], reverse=backwards)
+            out.extend((r[0], r[1], r[2], r[0].collection.slug if r[0].collection else None) for r in found)
+            if len(candidates) < window:
+                break
+            cursor = candidates[-1]
+            window = min(window * 4, CHUNK)
+        out = out[:limit]
+        return out[::-1] if backwards else out
 
     def dreams_by_ids(self, viewer: User | None, node: Node | None, dream_ids: Sequence[str]
                       ) -> dict[str, tuple[Dream, int, int]]:
