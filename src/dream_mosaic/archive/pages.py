@@ -173,14 +173,19 @@ def themes_page(request: Request, user: User | None = Depends(page_user),
     return render(request, "archive/themes.html", context)
 
 
+async def _checked_form(request: Request) -> tuple[Any, str]:
+    """A posted form whose CSRF token is valid, and its query."""
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")), request.app.state.platform)
+    return form, str(form.get("q", ""))[:1000]
+
+
 @router.post("/archive/themes")
 async def run_themes(request: Request, user: User | None = Depends(page_user),
                      session: Session = Depends(get_session)) -> Response:
     if user is None:
         return _signin(request)
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")), request.app.state.platform)
-    q = str(form.get("q", ""))[:1000]
+    form, q = await _checked_form(request)
     k_raw = str(form.get("k", "")).strip()
     try:
         themes.discover(session, user, q, k=int(k_raw) if k_raw.isdigit() and 2 <= int(k_raw) <= 30 else None)
@@ -192,16 +197,20 @@ async def run_themes(request: Request, user: User | None = Depends(page_user),
     return redirect(_link("/archive/themes", q=q, flash="Themes updated."))
 
 
+def _export_page(request: Request, user: User, session: Session, q: str, error: str | None = None,
+                 status: int = 200) -> Response:
+    allowed = user.role in EXPORT_ROLES
+    context = {"user": user, "allowed": allowed, "q": q, "error": error, "columns": export.DICTIONARY,
+               "exports": [export.present(e) for e in export.mine(session, user)] if allowed else []}
+    return render(request, "archive/export.html", context, status if allowed else 403)
+
+
 @router.get("/archive/export")
 def export_page(request: Request, user: User | None = Depends(page_user),
                 session: Session = Depends(get_session)) -> Response:
     if user is None:
         return _signin(request)
-    allowed = user.role in EXPORT_ROLES
-    context = {"user": user, "allowed": allowed, "q": str(request.query_params.get("q", ""))[:1000],
-               "exports": [export.present(e) for e in export.mine(session, user)] if allowed else [],
-               "columns": export.DICTIONARY, "error": None}
-    return render(request, "archive/export.html", context, 200 if allowed else 403)
+    return _export_page(request, user, session, str(request.query_params.get("q", ""))[:1000])
 
 
 @router.post("/archive/export")
@@ -209,18 +218,12 @@ async def export_request(request: Request, user: User | None = Depends(page_user
                          session: Session = Depends(get_session)) -> Response:
     if user is None:
         return _signin(request)
-    form = await request.form()
-    check_csrf(request, str(form.get("csrf", "")), request.app.state.platform)
-    q = str(form.get("q", ""))[:1000]
+    form, q = await _checked_form(request)
     try:
         record = export.request(session, user, q, str(form.get("format", "csv")))
         session.commit()
     except MosaicError as exc:
         session.rollback()
-        allowed = user.role in EXPORT_ROLES
-        return render(request, "archive/export.html",
-                      {"user": user, "allowed": allowed, "q": q, "columns": export.DICTIONARY, "error": exc.detail,
-                       "exports": [export.present(e) for e in export.mine(session, user)] if allowed else []},
-                      exc.status)
+        return _export_page(request, user, session, q, exc.detail, exc.status)
     tasks.enqueue_export(record.id)
     return redirect("/archive/export?flash=Your+export+is+being+prepared.+Reload+to+see+when+it+is+ready.")
