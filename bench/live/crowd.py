@@ -33,6 +33,7 @@ class Participant:
     def __init__(self, index: int, token: str, guide: bool = False) -> None:
         self.index, self.token, self.guide = index, token, guide
         self.ws: ClientConnection | None = None
+        self.alive = False  # its connection is open and being read
         self.stable = False  # connected from before the start until the end
         self.seen: set[str] = set()
         self.latencies = array("d")
@@ -55,6 +56,8 @@ class Crowd:
         self.errors: dict[str, int] = {}
         self.taps = 0
         self.running = False
+        self.finished = False
+        self.readers: list[asyncio.Task[None]] = []
 
     def error(self, kind: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -81,9 +84,12 @@ class Crowd:
         self.error("never_seated")
 
     async def read(self, p: Participant) -> None:
+        """Read everything from the moment one is seated: an unread connection stops answering the
+        server's pings and would be closed, as it should be."""
         ws = p.ws
         assert ws is not None
         me = str(p.index)
+        p.alive = True
         try:
             async for frame in ws:
                 now = time.time()
@@ -110,12 +116,15 @@ class Crowd:
                         p.latencies.append(now - float(sent_at))
         except Exception:
             pass
+        p.alive = False
         if self.running:
             p.stable = False
             self.error("disconnected")
+        elif not self.finished:
+            self.error("disconnected_before_start")
 
     async def offer(self, end: float, rate: float) -> None:
-        seated = [p for p in self.people if not p.guide and p.ws is not None]
+        seated = [p for p in self.people if not p.guide and p.alive]
         n = 0
         while time.time() < end and seated:
             await asyncio.sleep(random.expovariate(rate))
@@ -132,7 +141,7 @@ class Crowd:
                 self.error("send_failed")
 
     async def tap(self, end: float, rate: float) -> None:
-        seated = [p for p in self.people if not p.guide and p.ws is not None]
+        seated = [p for p in self.people if not p.guide and p.alive]
         while time.time() < end and seated:
             await asyncio.sleep(random.expovariate(rate))
             if not self.ack_ids:
@@ -154,28 +163,30 @@ class Crowd:
             async with sem:
                 url = urls[0] if p.guide else urls[p.index % len(urls)]
                 await self.join(p, url)
+            if p.ws is not None:
+                self.readers.append(asyncio.create_task(self.read(p)))
 
         await asyncio.gather(*(one(p) for p in self.people))
         connect_seconds = time.time() - t0
-        readers = [asyncio.create_task(self.read(p)) for p in self.people if p.ws is not None]
         ready.write_text(json.dumps({"connected": sum(p.ws is not None for p in self.people)}))
         while not go.exists():
             await asyncio.sleep(0.05)
         start = float(go.read_text())
         await asyncio.sleep(max(0.0, start - time.time()))
         for p in self.people:
-            p.stable = p.ws is not None
+            p.stable = p.alive
         self.running = True
         cpu0 = time.process_time()
         end = start + cfg["seconds"]
         await asyncio.gather(self.offer(end, cfg["offer_rate"]), self.tap(end, cfg["tap_rate"]))
         await asyncio.sleep(cfg["drain"])
         self.running = False
+        self.finished = True
         cpu = time.process_time() - cpu0
         for p in self.people:
             if p.ws is not None:
                 await p.ws.close()
-        await asyncio.gather(*readers, return_exceptions=True)
+        await asyncio.gather(*self.readers, return_exceptions=True)
         others = array("d")
         for p in self.people:
             if not p.guide:

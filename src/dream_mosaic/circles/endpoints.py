@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -191,9 +190,7 @@ async def request_seat(circle_id: str, session_id: str, request: Request, respon
     def work(db: Session) -> dict[str, Any]:
         s = sessions.session_by_id(db, circle_id, session_id)
         me = _me(db, user)
-        adm = SessionRepository(db).admission(s.id, me.id)
-        returning = adm is not None and adm.state in ("admitted", "waiting")
-        if not returning and not hub.arrivals.take(time.monotonic()):
+        if not hub.may_arrive(db, s, me):
             raise Unavailable("Many people are arriving at once; please try again in a few seconds.",
                               retry_after=3)
         return sessions.request_seat(db, me, s)

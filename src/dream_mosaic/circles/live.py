@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from dream_mosaic.circles import rules, sessions
 from dream_mosaic.circles.models import CircleSession
+from dream_mosaic.circles.repository import SessionRepository
 from dream_mosaic.circles.schemas import CheckIn, ContributionIn, ModerationIn, SessionControl
 from dream_mosaic.core.auth import SESSION_COOKIE, user_for_token
 from dream_mosaic.core.errors import MosaicError
@@ -102,10 +103,11 @@ class Conn:
             return
         try:
             self.queue.put_nowait(frame)
-        except asyncio.QueueFull:  # too far behind: start again from a snapshot
+        except asyncio.QueueFull:  # too far behind: drop what is queued, close, start again from a snapshot
             self.closing = True
-            with contextlib.suppress(asyncio.QueueFull):
-                self.queue.put_nowait(None)
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(None)
 
     async def send_loop(self) -> None:
         try:
@@ -322,8 +324,6 @@ class Room:
 
 
 def _room_figures(db: Session, session_id: str, present: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    from dream_mosaic.circles.repository import SessionRepository
-
     repo = SessionRepository(db)
     s = repo.get(session_id)
     if s is None:
@@ -336,8 +336,6 @@ def _room_figures(db: Session, session_id: str, present: int) -> tuple[dict[str,
 
 
 def _beat_and_sweep(db: Session, session_id: str, users: list[str]) -> list[dict[str, Any]]:
-    from dream_mosaic.circles.repository import SessionRepository
-
     s = SessionRepository(db).get(session_id)
     if s is None or s.closed_at is not None:
         return []
@@ -502,8 +500,6 @@ class Hub:
         finally:
             self.connections -= 1
             conn.closing = True
-            with contextlib.suppress(asyncio.QueueFull):
-                conn.queue.put_nowait(None)
             last = room.remove(conn)
             if conn.sender is not None:
                 conn.sender.cancel()
@@ -530,7 +526,7 @@ class Hub:
                 raise Refused(4401, 401, "Sign-in required", "Please sign in again.")
             s = sessions.open_session_of(db, circle_id)
             guide = sessions.guides(db, circle_id, user)
-            if not guide and not self._may_arrive(db, s, user):
+            if not guide and not self.may_arrive(db, s, user):
                 raise Refused(CLOSE_AGAIN_LATER, 503, "Many people are arriving",
                               "Many people are arriving at once. Your device will try again in a few seconds.",
                               3)
@@ -543,14 +539,9 @@ class Hub:
             code = {404: 4404, 403: 4403, 429: 4429}.get(status, 4400)
             raise Refused(code, status, exc.title, exc.detail, exc.extra.get("retry_after")) from exc
 
-    def _may_arrive(self, db: Session, s: CircleSession, user: User) -> bool:
+    def may_arrive(self, db: Session, s: CircleSession, user: User) -> bool:
         """Returning people (who hold a seat or a place) always get back in; new arrivals are paced."""
-        from dream_mosaic.circles.repository import SessionRepository
-
-        adm = SessionRepository(db).admission(s.id, user.id)
-        if adm is not None and adm.state in ("admitted", "waiting"):
-            return True
-        return self.arrivals.take(time.monotonic())
+        return sessions.holds_place(db, s, user) or self.arrivals.take(time.monotonic())
 
     async def _handle(self, conn: Conn, circle_id: str, session_id: str, message: dict[str, Any]
                       ) -> dict[str, Any] | None:
@@ -589,8 +580,6 @@ class Hub:
 
 
 def _snapshot(db: Session, user_id: str, session_id: str) -> dict[str, Any]:
-    from dream_mosaic.circles.repository import SessionRepository
-
     s = SessionRepository(db).get(session_id)
     user = db.get(User, user_id)
     assert s is not None and user is not None

@@ -133,7 +133,7 @@ def control(db: Session, guide: User, s: CircleSession, data: SessionControl) ->
     if data.phase is not None and data.phase != s.phase:
         if not rules.can_move(s.phases, s.phase, data.phase):
             raise Invalid(f"There is no phase {data.phase!r} to move to.")
-        left_gathering = s.phase == rules.DEFAULT_PHASES[0]["name"]
+        left_gathering = s.phase == s.phases[0]["name"]  # a lottery's pool fills in the first phase
         s.phase, s.phase_started_at, s.phase_elapsed, elapsed = data.phase, now, 0.0, 0.0
         if data.phase == rules.CLOSED:
             s.closed_at = now
@@ -152,7 +152,7 @@ def control(db: Session, guide: User, s: CircleSession, data: SessionControl) ->
     if data.draw:
         if s.admission != "lottery":
             raise Invalid("Only a lottery session draws seats.")
-        s.draws += 1 if s.draws == 0 else 0
+        s.draws = max(s.draws, 1)  # the pool closes; fill_seats below makes the draw
     db.flush()
     events.append({"aud": "all", "event": state(s, now)})
     if data.draw or data.phase:
@@ -178,6 +178,12 @@ def admission_view(db: Session, s: CircleSession, adm: Admission | None, guide: 
         if s.admission == "waitlist":
             view["position"] = rules.waitlist_position([(u, t) for u, t, _f in waiting], adm.user_id)
     return view
+
+
+def holds_place(db: Session, s: CircleSession, user: User) -> bool:
+    """Whether ``user`` already has a seat or a place on the waitlist of this session."""
+    adm = SessionRepository(db).admission(s.id, user.id)
+    return adm is not None and adm.state in ("admitted", "waiting")
 
 
 def request_seat(db: Session, user: User, s: CircleSession) -> dict[str, Any]:
