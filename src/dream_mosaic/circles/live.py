@@ -280,18 +280,16 @@ class Room:
             task.add_done_callback(self.background.discard)
 
     def send_figures(self, room: dict[str, Any], agg: dict[str, Any]) -> None:
-        """Presence and seats to everyone, aggregates to seated people: only what changed, one frame."""
+        """Presence and seats to everyone, aggregates to seated people and guides: only what changed,
+        riding in the next flush with whatever else is going out, not in frames of their own."""
         room_text = json.dumps(room, separators=(",", ":"))
         agg_text = json.dumps(agg, separators=(",", ":"))
-        parts_all = [room_text] if room_text != self.last_figures[0] else []
-        parts_seated = parts_all + ([agg_text] if agg_text != self.last_figures[1] else [])
+        if room_text != self.last_figures[0]:
+            self.route({"aud": "all", "event": room})
+        if agg_text != self.last_figures[1]:
+            self.route({"aud": "seated", "event": agg})
+            self.route({"aud": "guides", "event": agg})
         self.last_figures = (room_text, agg_text)
-        frame_all = "[" + ",".join(parts_all) + "]" if parts_all else None
-        frame_seated = "[" + ",".join(parts_seated) + "]" if parts_seated else None
-        for conn in list(self.conns):
-            frame = frame_seated if conn.seated else frame_all
-            if frame is not None:
-                conn.push(frame)
 
     async def _tick(self) -> None:
         """Presence, aggregates and seats, once a tick; heartbeats and the seat sweep less often."""
