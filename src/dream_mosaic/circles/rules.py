@@ -79,12 +79,6 @@ def can_move(phases: Sequence[dict[str, Any]], current: str, target: str) -> boo
     return current != CLOSED and target in names and target != current
 
 
-def next_phase(phases: Sequence[dict[str, Any]], current: str) -> str | None:
-    names = [p["name"] for p in phases]
-    i = names.index(current)
-    return names[i + 1] if i + 1 < len(names) else None
-
-
 def phase_elapsed(started_at: datetime, elapsed_before: float, paused: bool, now: datetime) -> float:
     """Seconds the current phase has run; the clock stands still while the circle is paused."""
     return elapsed_before if paused else elapsed_before + max(0.0, (now - started_at).total_seconds())
