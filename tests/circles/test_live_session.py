@@ -76,3 +76,20 @@ def test_aggregates_wait_for_k_people_and_count_visible_only(open_session, join)
     assert agg["present"] == 3 and agg["contributions"] == 1  # the held one is not counted
     assert agg["resonance"][0] == {"id": first["id"], "taps": 1, "excerpt": "The sea was calm and I felt happy."}
     assert "HA" in agg["emotions"]
+
+
+def test_a_bug_answers_plainly_and_keeps_the_connection(open_session, join, monkeypatch):
+    from dream_mosaic.circles import live
+
+    def broken(*_args):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setitem(live.HANDLERS, "tap", (None, broken, None))
+    open_session()
+    lyra = join("lyra")
+    lyra.wait_type("snapshot")
+    lyra.send({"type": "tap", "id": "x"})
+    error = lyra.wait_type("error")
+    assert error["code"] == "server_error" and "a bug" not in error["message"]
+    lyra.send({"type": "ping", "t": 1})
+    assert lyra.wait_type("pong")["t"] == 1

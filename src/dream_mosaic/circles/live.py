@@ -571,6 +571,10 @@ class Hub:
         except MosaicError as exc:
             return {"type": "error", "code": exc.extra.get("code", exc.title.lower().replace(" ", "_")),
                     "status": exc.status, "client_id": message.get("client_id"), "message": exc.detail}
+        except Exception:  # a bug, not bad input: log it whole, tell the person plainly, keep the connection
+            log.exception("live %s failed", kind)
+            return {"type": "error", "code": "server_error", "status": 500, "client_id": message.get("client_id"),
+                    "message": "Something went wrong on our side and nothing was saved. Please try again."}
         finally:
             self.writes_in_flight -= 1
         await self.publish(session_id, events)  # after the commit: only durable news is told
