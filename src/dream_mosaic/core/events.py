@@ -36,6 +36,8 @@ def notify_dreams(session: Session, dream_ids: list[str], change: str) -> None:
 
 
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT was released: nothing is durable until the outer transaction commits
     # One signal per kind of change, whatever the number of writes the commit carried (group commit
     # puts many requests in one transaction): listeners then queue one job for many dreams.
     merged: dict[str, list[str]] = {}
@@ -46,4 +48,8 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
+    if session.in_nested_transaction():
+        # One write of a group commit failed: its own dream ids may stay listed; listeners find those
+        # dreams missing and skip them, while the other writes' notices must survive.
+        return
     session.info.pop("dreams_committed", None)
