@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from dream_mosaic.archive.repository import ArchiveRepository
 
 SYNC_SECONDS = 2.0
-MARGIN = timedelta(seconds=120)
+MARGIN = timedelta(seconds=15)  # a writer stamps updated_at before it commits: look back this far
 
 
 class EmbeddingsUnavailable(RuntimeError):

@@ -16,7 +16,8 @@ from alembic import op
 revision: str = "archive_0001"
 down_revision: str | Sequence[str] | None = "0001_core"
 branch_labels: str | Sequence[str] | None = ("archive",)
-depends_on: str | Sequence[str] | None = None
+# The archive reads the analysis engine's table (filters, facets, embeddings): it is migrated first.
+depends_on: str | Sequence[str] | None = "0300_analysis"
 
 SQLITE_FTS = [
     # External content: the FTS5 index reads archive_docs.body. New documents are added by the archive in
@@ -116,6 +117,9 @@ def upgrade() -> None:
     # counting a selection never reads the dreams' text.
     op.create_index("ix_archive_dreams_gate", "dreams",
                     ["visibility", "owner_id", "collection_id", "dreamer_sex", "id"])
+    # The semantic index catches up by the time embeddings changed: without this it would read the whole
+    # table (vectors included) at every catch-up.
+    op.create_index("ix_archive_analyses_updated", "dream_analyses", ["updated_at"])
     if dialect == "sqlite":
         for statement in SQLITE_FTS:
             op.execute(statement)
@@ -147,6 +151,7 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS archive_fts")
     op.drop_index("ix_archive_dreams_gate", table_name="dreams")
+    op.drop_index("ix_archive_analyses_updated", table_name="dream_analyses")
     for table in ("archive_exports", "archive_theme_members", "archive_themes", "archive_state",
                   "archive_docs"):
         op.drop_table(table)
