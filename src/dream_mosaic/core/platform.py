@@ -18,8 +18,8 @@ _current: Platform | None = None
 class Platform:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
-        if not self.settings.database_url or self.settings.resolved_database_url.startswith("sqlite"):
-            self.settings.ensure_data_dir()
+        # The data directory holds the secret key and, by default, the job queue, whatever the database.
+        self.settings.ensure_data_dir()
         self.db = Database(self.settings.resolved_database_url)
         self.queue = JobQueue(self.settings.resolved_queue_url)
         self.pubsub = PubSub(self.settings.broadcast_url)
