@@ -66,7 +66,7 @@ def serve(
 
     waiting = requeue_pending(platform)
     if waiting:
-        console.print(f"Queued the analysis of {waiting} dream(s) left pending by an earlier run.")
+        console.print(f"Analysis queued for {waiting} dream(s) still pending.")
     console.print(f"Dream Mosaic on [bold]http://{host}:{port}[/] (database: {platform.db.url.split('?')[0]})")
     uvicorn.run(create_app(platform), host=host, port=port, log_level="info", proxy_headers=False)
 
