@@ -7,23 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from dream_mosaic.analysis.schemas import Character, DistressSignal, Emotion, Event, Interaction, Setting
+from dream_mosaic.analysis.schemas import AnalysisContent, DistressSignal
 
 
-class SharedAnalysis(BaseModel):
+class SharedAnalysis(AnalysisContent):
     """The analysis as anyone who may read the dream sees it: never any distress signal."""
-
-    emotions: list[Emotion] = Field(default_factory=list)
-    valence: float = 0.0
-    characters: list[Character] = Field(default_factory=list)
-    dreamer_present: bool = False
-    interactions: list[Interaction] = Field(default_factory=list)
-    settings: list[Setting] = Field(default_factory=list)
-    misfortunes: list[Event] = Field(default_factory=list)
-    good_fortunes: list[Event] = Field(default_factory=list)
-    successes: list[Event] = Field(default_factory=list)
-    failures: list[Event] = Field(default_factory=list)
-    motifs: list[str] = Field(default_factory=list)
 
 
 class DreamerAnalysis(SharedAnalysis):

@@ -80,7 +80,9 @@ class DistressSignal(BaseModel):
     rule: str = ""
 
 
-class DreamAnalysis(BaseModel):
+class AnalysisContent(BaseModel):
+    """What the analysis says about a dream, without distress signals: what every reader may see."""
+
     emotions: list[Emotion] = Field(default_factory=list)
     valence: float = Field(default=0.0, ge=-1.0, le=1.0)
     characters: list[Character] = Field(default_factory=list)
@@ -92,6 +94,9 @@ class DreamAnalysis(BaseModel):
     successes: list[Event] = Field(default_factory=list)
     failures: list[Event] = Field(default_factory=list)
     motifs: list[str] = Field(default_factory=list)
+
+
+class DreamAnalysis(AnalysisContent):
     distress: list[DistressSignal] = Field(default_factory=list)
     versions: dict[str, str] = Field(default_factory=dict)
 
