@@ -13,26 +13,22 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
-import tempfile
 import time
-import uuid
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from bench import write_result
+from bench import scratch_database, write_result
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_TSV = REPO.parent / "shared" / "data" / "dreambank" / "dreambank.tsv"
-PG_ADMIN_URL = os.environ.get("MOSAIC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def run(backend: str, tsv: Path, limit: int | None) -> dict[str, Any]:
     import resource
 
-    from sqlalchemy import create_engine, func, select, text
+    from sqlalchemy import func, select
 
     from dream_mosaic.analysis import service, tasks  # noqa: F401  (tasks: analysis follows imports)
     from dream_mosaic.analysis.models import AnalysisRecord
@@ -43,17 +39,7 @@ def run(backend: str, tsv: Path, limit: int | None) -> dict[str, Any]:
     from dream_mosaic.journal import service as journal
     from dream_mosaic.migrations import upgrade
 
-    tmp = Path(tempfile.mkdtemp(prefix="mosaic-bench-analysis-jobs-"))
-    admin = name = None
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp / 'mosaic.db'}"
-    else:
-        name = f"mosaic_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    with scratch_database(backend, "mosaic-bench-analysis-jobs-") as (url, tmp):
         upgrade(url)
         platform = Platform(Settings(data_dir=tmp, database_url=url, secret_key="bench",
                                      queue_url=f"sqlite:///{tmp / 'jobs.db'}", queue_in_process=False))
@@ -110,12 +96,6 @@ def run(backend: str, tsv: Path, limit: int | None) -> dict[str, Any]:
             "sqlite_file_mb": round(db_mb, 1) if db_mb is not None else None,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
-    finally:
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main() -> int:

@@ -15,18 +15,15 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
-from bench import write_result
+from bench import scratch_database, write_result
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_TSV = REPO.parent / "shared" / "data" / "dreambank" / "dreambank.tsv"
-PG_ADMIN_URL = os.environ.get("MOSAIC_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 GOAL = 5000.0
 
 
@@ -61,7 +58,7 @@ def run_child(backend: str, tsv: Path, limit: int | None) -> dict[str, Any]:
     """One import into a fresh database of ``backend``, in this process."""
     from itertools import islice
 
-    from sqlalchemy import create_engine, func, select, text
+    from sqlalchemy import func, select
 
     from dream_mosaic.core import auth
     from dream_mosaic.core.models import Collection, Dream
@@ -70,18 +67,7 @@ def run_child(backend: str, tsv: Path, limit: int | None) -> dict[str, Any]:
     from dream_mosaic.journal import formats, service
     from dream_mosaic.migrations import upgrade
 
-    tmp = Path(tempfile.mkdtemp(prefix="mosaic-bench-import-"))
-    admin = None
-    name = None
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp / 'mosaic.db'}"
-    else:
-        name = f"mosaic_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    with scratch_database(backend, "mosaic-bench-import-") as (url, tmp):
         upgrade(url)
         platform = Platform(Settings(data_dir=tmp, database_url=url, queue_url="memory://",
                                      secret_key="bench", analysis_enabled=False))
@@ -118,14 +104,6 @@ def run_child(backend: str, tsv: Path, limit: int | None) -> dict[str, Any]:
             "rss_growth_mb": round((memory.peak - memory.baseline) / 2**20, 1),
             "meets_goal": imported / seconds >= GOAL,
         }
-    finally:
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-        import shutil
-
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main() -> int:
