@@ -106,7 +106,9 @@ def signed_in(app: Any) -> Iterator[Callable[[str], Any]]:
     def make(username: str) -> Any:
         c = TestClient(app, raise_server_exceptions=False)
         opened.append(c)
-        answer = c.post("/signin", data={"username": username, "password": PASSWORD, "next": "/archive"})
+        login = _CSRF.search(c.get("/signin").text)  # the sign-in form's pre-session token
+        answer = c.post("/signin", data={"username": username, "password": PASSWORD, "next": "/archive",
+                                         "csrf": login.group(1) if login else ""})
         assert answer.status_code == 200, answer.text[:300]
         match = _CSRF.search(c.get("/archive/themes").text)
         c.csrf = match.group(1) if match else ""

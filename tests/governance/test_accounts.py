@@ -4,6 +4,7 @@ Runs on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -80,7 +81,10 @@ def test_disabled_people_are_refused_everywhere(client: Any, platform: Any) -> N
     assert client.get("/api/v1/me", headers=bearer(token)).status_code == 401
     assert client.get("/api/v1/dreams", headers=bearer(token)).status_code == 401
     assert client.post("/api/v1/auth/token", json={"username": "lyra", "password": PASSWORD}).status_code == 401
-    page = client.post("/signin", data={"username": "lyra", "password": PASSWORD}, follow_redirects=False)
+    login = re.search(r'name="csrf" value="([0-9a-f]{64})"', client.get("/signin").text)
+    assert login is not None
+    page = client.post("/signin", data={"username": "lyra", "password": PASSWORD, "csrf": login.group(1)},
+                       follow_redirects=False)
     assert page.status_code == 401 and "mosaic_session" not in page.headers.get("set-cookie", "")
 
 

@@ -4,7 +4,8 @@ from sqlalchemy import text
 
 
 def _signin(client, username):
-    r = client.post("/signin", data={"username": username, "password": "correct horse battery"},
+    login = re.search(r'name="csrf" value="([0-9a-f]+)"', client.get("/signin").text).group(1)
+    r = client.post("/signin", data={"username": username, "password": "correct horse battery", "csrf": login},
                     follow_redirects=False)
     assert r.status_code == 303
     page = client.get("/journal")

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from journal_helpers import PASSWORD, World, csrf_of
+from journal_helpers import PASSWORD, World, csrf_of, login_csrf
 
 
 @pytest.fixture
@@ -23,7 +23,8 @@ def page_client(app: Any) -> Iterator[Callable[[str], Any]]:
         client.csrf = ""
         if username is None:
             return client
-        answer = client.post("/signin", data={"username": username, "password": password, "next": "/journal"})
+        answer = client.post("/signin", data={"username": username, "password": password, "next": "/journal",
+                                              "csrf": login_csrf(client)})
         assert answer.status_code == 200 and "mosaic_session" in client.cookies, answer.text[:300]
         client.csrf = csrf_of(client.get("/journal/new").text)
         return client

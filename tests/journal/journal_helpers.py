@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 PASSWORD = "correct horse battery"  # what tests/conftest.py's make_user gives everyone
 _CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
 ATTACKERS = ["bob", "gina_guardian", "archie_archivist", "ada_admin", "gus_guide"]
+
+
+def login_csrf(client: Any, path: str = "/signin") -> str:
+    """The sign-in (or sign-up) form's pre-session CSRF token; the GET also sets the cookie it is bound to."""
+    return csrf_of(client.get(path).text)
 
 
 def csrf_of(html: str) -> str:

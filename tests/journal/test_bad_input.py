@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from journal_helpers import login_csrf
 from sqlalchemy import func, select
 
 from dream_mosaic.core.models import AuditEntry, Circle, Dream, IdempotencyKey, User
@@ -306,11 +307,13 @@ def test_bad_pages_input_is_answered_as_a_page_not_a_crash(
     assert client.get("/api/v1/dreams", headers=lyra).json()["total"] == 0
     for form in ({"username": "a\x00", "password": "x"}, {"username": "u" * 65, "password": "x"},
                  {"username": "lyra"}, {}):
-        answer = page_client(None).post("/signin", data=form, headers=html)
+        visitor = page_client(None)
+        answer = visitor.post("/signin", data={**form, "csrf": login_csrf(visitor)}, headers=html)
         assert answer.status_code in (400, 401, 422), (form, answer.status_code)
     for form in ({"username": "a\x00b", "password": "long enough pw"}, {"username": "ok", "password": "x"},
                  {"username": "lyra", "password": "long enough pw"}):
-        answer = page_client(None).post("/signup", data=form, headers=html)
+        visitor = page_client(None)
+        answer = visitor.post("/signup", data={**form, "csrf": login_csrf(visitor, "/signup")}, headers=html)
         assert answer.status_code in (400, 409, 422), (form, answer.status_code)
 
 

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from journal_helpers import PASSWORD, World
+from journal_helpers import PASSWORD, World, login_csrf
 
 HTML = {"Accept": "text/html,application/xhtml+xml"}
 
@@ -161,11 +161,13 @@ def test_sign_in_page_refuses_wrong_passwords_and_unsafe_redirects(
     world: World, page_client: Callable[..., Any]
 ) -> None:
     visitor = page_client(None)
-    wrong = visitor.post("/signin", data={"username": "alice", "password": PASSWORD + "x"})
+    token = login_csrf(visitor)
+    wrong = visitor.post("/signin", data={"username": "alice", "password": PASSWORD + "x", "csrf": token})
     assert wrong.status_code == 401 and "mosaic_session" not in visitor.cookies
-    unknown = visitor.post("/signin", data={"username": "nobody", "password": PASSWORD})
+    unknown = visitor.post("/signin", data={"username": "nobody", "password": PASSWORD, "csrf": token})
     assert unknown.status_code == 401 and unknown.text.replace("nobody", "alice") == wrong.text
     for target in ("//evil.example/", "https://evil.example/", "javascript:alert(1)"):
-        answer = visitor.post("/signin", data={"username": "alice", "password": PASSWORD, "next": target},
+        answer = visitor.post("/signin", data={"username": "alice", "password": PASSWORD, "next": target,
+                                               "csrf": token},
                               follow_redirects=False)
         assert answer.status_code == 303 and answer.headers["location"] == "/journal"

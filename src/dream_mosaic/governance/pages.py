@@ -11,7 +11,7 @@ from dream_mosaic.core import auth
 from dream_mosaic.core.auth import SESSION_COOKIE, get_session
 from dream_mosaic.core.errors import Conflict, Forbidden, Invalid
 from dream_mosaic.core.models import User
-from dream_mosaic.core.pages import check_csrf, page_user, redirect, render
+from dream_mosaic.core.pages import check_csrf, check_login_csrf, page_user, redirect, render, render_login_form
 from dream_mosaic.governance import service
 from dream_mosaic.governance.schemas import SignUp
 
@@ -40,39 +40,42 @@ def home(request: Request, user: User | None = Depends(page_user)) -> Response:
 
 @router.get("/signin")
 def signin_form(request: Request, next: str | None = None, user: User | None = Depends(page_user)) -> Response:
-    return render(request, "governance/signin.html", {"user": user, "next": _safe_next(next)})
+    return render_login_form(request, "governance/signin.html", {"user": user, "next": _safe_next(next)})
 
 
 @router.post("/signin")
 def signin(request: Request, username: str = Form(max_length=64), password: str = Form(max_length=256),
-           next: str = Form("/journal"), session: Session = Depends(get_session)) -> Response:
+           next: str = Form("/journal"), csrf: str = Form("", max_length=256),
+           session: Session = Depends(get_session)) -> Response:
+    check_login_csrf(request, csrf)
     user = auth.authenticate(session, username, password)
     if user is None:
-        return render(request, "governance/signin.html",
-                      {"error": "Wrong username or password.", "username": username, "next": _safe_next(next)},
-                      status=401)
+        return render_login_form(request, "governance/signin.html", {
+            "error": "Wrong username or password.", "username": username, "next": _safe_next(next)}, status=401)
     return _signed_in(request, session, user, next)
 
 
 @router.get("/signup")
 def signup_form(request: Request) -> Response:
-    return render(request, "governance/signup.html", {})
+    return render_login_form(request, "governance/signup.html", {})
 
 
 @router.post("/signup")
 def signup(request: Request, username: str = Form(max_length=64), password: str = Form(max_length=256),
-           display_name: str = Form("", max_length=120), session: Session = Depends(get_session)) -> Response:
+           display_name: str = Form("", max_length=120), csrf: str = Form("", max_length=256),
+           session: Session = Depends(get_session)) -> Response:
+    check_login_csrf(request, csrf)
     try:
         data = SignUp(username=username, password=password, display_name=display_name or None)
         user = service.sign_up(session, data.username, data.password, data.display_name)
     except ValidationError as exc:
         errors = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
                            for e in exc.errors())
-        return render(request, "governance/signup.html",
-                      {"error": errors, "username": username, "display_name": display_name}, status=422)
+        return render_login_form(request, "governance/signup.html",
+                                 {"error": errors, "username": username, "display_name": display_name}, status=422)
     except Conflict as exc:
-        return render(request, "governance/signup.html",
-                      {"error": exc.detail, "username": username, "display_name": display_name}, status=409)
+        return render_login_form(request, "governance/signup.html",
+                                 {"error": exc.detail, "username": username, "display_name": display_name}, status=409)
     return _signed_in(request, session, user, "/journal")
 
 
