@@ -153,6 +153,14 @@ def reindex_cmd(data_dir: DataDir = None) -> None:
         n = repository.index_all(session)
         repository.rebuild_text_index(session)
     console.print(f"Indexed {n} dreams.")
+    from dream_mosaic.archive import textindex
+
+    index = textindex.index_for_engine(platform.db.engine)
+    if index is not None:
+        with console.status("Building the on-disk text index…"):
+            built = index.rebuild()
+        console.print(f"Text index: {built['documents']} documents in {built['seconds']} s "
+                      f"({built['bytes'] / 1e6:.1f} MB).")
 
 
 def register(app: typer.Typer) -> None:

@@ -61,6 +61,18 @@ class ArchiveState(Base):
     generation: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ArchiveChange(Base):
+    """A search document whose text or visibility changed (or that went), written by database triggers
+    (migration ``archive_0002``). ``archive.textindex`` treats these as not yet in its index: they are
+    counted through SQL and the consent gate until applied, then their rows are deleted."""
+
+    __tablename__ = "archive_changes"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    doc_id: Mapped[int] = mapped_column(Integer)
+
+
 class ArchiveTheme(Base):
     """A theme one person discovered in one selection (``scope``). ``number`` is its stable identity in
     that scope: a re-run matches new clusters to these by centroid similarity, and a new theme gets the
@@ -112,5 +124,5 @@ class ArchiveExport(Base):
 
 
 __all__ = [
-    "ArchiveDoc", "ArchiveExport", "ArchiveState", "ArchiveTheme", "ArchiveThemeMember",
+    "ArchiveChange", "ArchiveDoc", "ArchiveExport", "ArchiveState", "ArchiveTheme", "ArchiveThemeMember",
 ]

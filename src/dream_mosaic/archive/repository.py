@@ -189,9 +189,10 @@ def rebuild_text_index(session: Session) -> None:
 class Compiler:
     """Turns a query tree into a WHERE clause for one dialect and one viewer."""
 
-    def __init__(self, session: Session, viewer: User | None) -> None:
+    def __init__(self, session: Session, viewer: User | None, within: Sequence[int] | None = None) -> None:
         self.session = session
         self.viewer = viewer
+        self.within = within  # only these doc_ids (FTS5 then looks each one up instead of listing all matches)
         self.dialect = session.get_bind().dialect.name
         self.needs_analysis = False
         self.needs_docs = False
@@ -249,6 +250,11 @@ class Compiler:
         if expr is None:
             return None
         name = f"fts{next(self._names)}"
+        if self.within is not None:
+            matched = text(f"SELECT rowid FROM archive_fts WHERE archive_fts MATCH :{name} AND rowid IN "
+                           f"(SELECT value FROM json_each(:{name}w))").bindparams(
+                **{name: expr, f"{name}w": json.dumps(list(self.within))}).columns(rowid=Integer)
+            return ArchiveDoc.doc_id.in_(matched)
         matched = text(f"SELECT rowid FROM archive_fts WHERE archive_fts MATCH :{name}").bindparams(
             **{name: expr}).columns(rowid=Integer)
         return ArchiveDoc.doc_id.in_(matched)
@@ -420,6 +426,16 @@ class ArchiveRepository:
             stmt = stmt.outerjoin(AnalysisRecord, AnalysisRecord.dream_id == Dream.id)
         return stmt
 
+    def count_within(self, viewer: User | None, node: Node | None, doc_ids: Sequence[int]) -> int:
+        """How many of these documents the viewer may read and ``node`` matches (the text index's
+        not-yet-applied changes): the gate and the match, looked up per document."""
+        compiler = Compiler(self.session, viewer, within=doc_ids)
+        stmt = (select(func.count()).select_from(Dream).join(ArchiveDoc, ArchiveDoc.dream_id == Dream.id)
+                .where(consent.readable_clause(viewer), compiler.clause(node), ArchiveDoc.doc_id.in_(list(doc_ids))))
+        if compiler.needs_analysis:
+            stmt = stmt.outerjoin(AnalysisRecord, AnalysisRecord.dream_id == Dream.id)
+        return int(self.session.scalar(stmt) or 0)
+
     def count(self, viewer: User | None, node: Node | None, **kw: Any) -> int:
         stmt = self.scope(viewer, node, docs=False, **kw).with_only_columns(func.count(), maintain_column_froms=True)
         return int(self.session.scalar(stmt) or 0)
@@ -568,6 +584,9 @@ class ArchiveRepository:
         stmt = select(AnalysisRecord.dream_id, AnalysisRecord.updated_at).where(
             AnalysisRecord.embedding.is_not(None), AnalysisRecord.updated_at >= since)
         return [(r[0], r[1]) for r in self.session.execute(stmt)]
+
+    def embedded_ids(self) -> list[str]:
+        return list(self.session.scalars(select(AnalysisRecord.dream_id).where(AnalysisRecord.embedding.is_not(None))))
 
     def vectors(self, dream_ids: Sequence[str] | None = None) -> Iterator[tuple[str, bytes, str | None, Any]]:
         """(dream_id, embedding, model, updated_at) of these dreams (or of all) that have an embedding."""

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from dream_mosaic.archive import rules
+from dream_mosaic.archive import rules, textindex
 from dream_mosaic.archive.query import EMOTIONS, FIELDS, And, Node, Query, QueryError, parse
 from dream_mosaic.archive.repository import ArchiveRepository, has_regex
 from dream_mosaic.archive.schemas import (
@@ -96,7 +96,13 @@ def _viewer_key(session: Session, viewer: User | None) -> tuple[Any, ...]:
 
 def count(session: Session, viewer: User | None, node: Node | None, *, key: tuple[Any, ...] | None = None) -> int:
     key = key or _viewer_key(session, viewer)
-    return cache.get((*key, "count", str(node)), lambda: ArchiveRepository(session).count(viewer, node))
+    return cache.get((*key, "count", str(node)), lambda: _count(session, viewer, node))
+
+
+def _count(session: Session, viewer: User | None, node: Node | None) -> int:
+    """Through the on-disk text index when it can say the query (``archive.textindex``), else SQL."""
+    fast = textindex.count(session, viewer, node)
+    return fast if fast is not None else ArchiveRepository(session).count(viewer, node)
 
 
 # --- search ----------------------------------------------------------------------------------------------

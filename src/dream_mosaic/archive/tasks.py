@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dream_mosaic.archive import repository
+from dream_mosaic.archive import repository, textindex
 from dream_mosaic.archive.vectors import VectorIndex
 from dream_mosaic.core import events
 from dream_mosaic.core.jobs import job
@@ -39,8 +39,14 @@ _analysed_at: dict[str, int] = {}
 
 @events.dream_committed.connect
 def _on_dream_committed(session: Session, dream_ids: list[str], change: str, **_: Any) -> None:
-    """After a large import into SQLite, refresh the planner's statistics once the archive has grown
-    (each doubling), so searches keep their fast plans."""
+    """Bring the text index up to date (in the background), and after a large import into SQLite refresh
+    the planner's statistics once the archive has grown (each doubling), so searches keep their fast plans."""
+    try:
+        index = textindex.index_for(session)
+        if index is not None:
+            index.schedule()
+    except Exception:  # the index is an optimisation: counts stay exact through SQL without it
+        log.exception("could not schedule the text index's catch-up")
     if change != events.CREATED or len(dream_ids) < 500:
         return
     bind = session.get_bind()

@@ -28,9 +28,15 @@ SHAREABLE = (Visibility.circle.value, Visibility.community.value, Visibility.res
 COMMUNITY = (Visibility.community.value, Visibility.research.value)
 
 
+def reads_community(viewer: User | None) -> bool:
+    """Whether ``viewer`` reads every ``community`` and ``research`` dream (any active signed-in person).
+    :func:`readable_clause` is built on it; the archive's text index counts those dreams apart on it."""
+    return viewer is not None and not viewer.disabled
+
+
 def readable_clause(viewer: User | None) -> ColumnElement[bool]:
     """A WHERE clause true exactly for the dreams ``viewer`` may read."""
-    if viewer is None or viewer.disabled:
+    if viewer is None or not reads_community(viewer):
         return false()
     in_my_circle = exists(
         select(DreamCircle.dream_id)
@@ -114,6 +120,7 @@ __all__ = [
     "own_dreams",
     "readable_clause",
     "readable_dreams",
+    "reads_community",
     "research_dreams",
     "shown_name",
     "stricter_attribution",

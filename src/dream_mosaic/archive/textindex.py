@@ -1,0 +1,367 @@
+"""The archive's on-disk text index (tantivy): counting the matches of a word among a million dreams fast,
+without ever counting a dream the viewer may not read.
+
+Why: a count through FTS5 or a GIN index reads every match's row id and joins each to the consent gate;
+for a word in 300,000 dreams that is hundreds of milliseconds. tantivy (the Rust search library behind
+Quickwit, through its Python binding) counts a word, prefix, phrase or boolean query over compressed
+posting lists in a few milliseconds, and intersects them with another term's postings as cheaply.
+
+What it holds, per search document (``archive_docs``): ``doc_id``, the indexed text (tokenised like the
+SQLite index: letters and digits, lower case, accents folded, no stemming) and the dream's ``visibility``.
+It is persisted under the data directory and brought up to date incrementally.
+
+How a count stays exact and gated (:func:`count`), for a text-only query:
+
+1. ``dirty``: the documents in ``archive_changes`` (written by database triggers on every insert, update
+   or delete of a search document and every change of a dream's visibility, in the writer's own
+   transaction) are not trusted to the index: they are counted through SQL and ``consent.readable_clause``.
+2. Every other document is in the index exactly as it is in the database. Of those, the index counts the
+   ``community`` and ``research`` ones (``consent.COMMUNITY``) that match, but only when
+   ``consent.reads_community(viewer)``: the gate's own rule that such dreams are readable by that viewer.
+3. The viewer's other readable dreams (their own private ones, those shared into their circles) are
+   listed through ``consent.readable_clause`` in SQL and counted among by the index.
+
+The three parts are disjoint, so their sum is exactly what the gate lets the viewer count. A withdrawal or
+a consent change is in ``archive_changes`` when it commits, so the very next count leaves it out of the
+index's part; :func:`catch_up` (after commits, in a background thread of whichever process holds tantivy's
+writer lock) applies the logged documents and then deletes exactly the log rows it applied. The order
+(index commit, then log delete; and the reader reads the log before reopening the index) means a reader
+never sees a log without the index state that replaced it. Several processes on one host share the index;
+hosts that do not share the data directory must turn it off (``MOSAIC_ARCHIVE_TEXT_INDEX=0``).
+
+Queries it cannot say (regular expressions, field filters) keep the SQL path, as does every query while
+more than ``DIRTY_MAX`` documents wait (a bulk import) or before the index was first built
+(``mosaic archive reindex``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import tantivy
+from sqlalchemy import Engine, not_, or_, select, text
+from sqlalchemy.orm import Session
+
+from dream_mosaic.archive.models import ArchiveChange, ArchiveDoc
+from dream_mosaic.archive.query import And, Node, Not, Or, Phrase, Word, is_text_only
+from dream_mosaic.core import consent
+from dream_mosaic.core.models import CircleMember, Dream, DreamCircle, User
+
+log = logging.getLogger(__name__)
+
+DIRTY_MAX = 2000  # more documents waiting than this: count through SQL until caught up
+EXTRA_MAX = 200_000  # more private/circle dreams readable than this: count through SQL
+BUILT = "built.json"
+_TOKEN = re.compile(r"[^\W_]+")
+
+def enabled() -> bool:
+    return os.environ.get("MOSAIC_ARCHIVE_TEXT_INDEX", "1") != "0"
+
+
+def tokens(value: str) -> list[str]:
+    """The index's tokens of a query word: as tantivy's simple tokenizer, lower case and ascii folding
+    (accents removed) analyse the text."""
+    folded = unicodedata.normalize("NFKD", value.lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return _TOKEN.findall(folded)
+
+
+def _analyzer() -> Any:
+    return (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+            .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.ascii_fold()).build())
+
+
+def _schema() -> Any:
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("doc_id", stored=True, indexed=True, fast=True)
+    builder.add_text_field("body", stored=False, tokenizer_name="mosaic", index_option="position")
+    builder.add_text_field("vis", stored=False, tokenizer_name="raw")
+    return builder.build()
+
+
+class TextIndex:
+    _instances: dict[str, TextIndex | None] = {}
+    _guard = threading.Lock()
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self.engine = engine
+        path.mkdir(parents=True, exist_ok=True)
+        self.schema = _schema()
+        self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        self.index.register_tokenizer("mosaic", _analyzer())
+        self.write_lock = threading.Lock()
+        self.pending = threading.Event()
+        self.worker: threading.Thread | None = None
+
+    # --- where it lives -------------------------------------------------------------------------------
+
+    @classmethod
+    def for_engine(cls, engine: Engine) -> TextIndex | None:
+        """The index of this database, under the active platform's data directory (None when turned off
+        or when the active platform is another database's)."""
+        if not enabled():
+            return None
+        from sqlalchemy import make_url
+
+        from dream_mosaic.core.platform import current
+
+        settings = current().settings
+        url = engine.url.render_as_string(hide_password=False)
+        if make_url(settings.resolved_database_url).render_as_string(hide_password=False) != url:
+            return None
+        key = f"{url} {settings.data_dir}"
+        with cls._guard:
+            if key not in cls._instances:
+                name = hashlib.sha256(engine.url.render_as_string(hide_password=True).encode()).hexdigest()[:16]
+                cls._instances[key] = cls(Path(settings.data_dir) / "archive-text" / name, engine)
+            return cls._instances[key]
+
+    @property
+    def built(self) -> bool:
+        return (self.path / BUILT).exists()
+
+    # --- queries --------------------------------------------------------------------------------------
+
+    def compile(self, node: Node | None) -> Any | None:
+        """A tantivy query for a text-only node (None: this index cannot say it; use SQL)."""
+        if node is None:
+            return tantivy.Query.all_query()
+        if not is_text_only(node):
+            return None
+        return self._query(node)
+
+    def _query(self, node: Node) -> Any | None:
+        Q, Occur = tantivy.Query, tantivy.Occur
+        if isinstance(node, Word):
+            parts = tokens(node.text)
+            if not parts:
+                return None
+            if node.prefix:
+                if len(parts) != 1:
+                    return None
+                return Q.regex_query(self.schema, "body", re.escape(parts[0]) + ".*")
+            if len(parts) == 1:
+                return Q.term_query(self.schema, "body", parts[0])
+            return Q.phrase_query(self.schema, "body", list[Any](parts))
+        if isinstance(node, Phrase):
+            parts = [t for w in node.words for t in tokens(w)]
+            if not parts:
+                return None
+            return (Q.term_query(self.schema, "body", parts[0]) if len(parts) == 1
+                    else Q.phrase_query(self.schema, "body", list[Any](parts)))
+        if isinstance(node, Not):
+            inner = self._query(node.item)
+            return None if inner is None else Q.boolean_query([(Occur.Must, Q.all_query()), (Occur.MustNot, inner)])
+        if isinstance(node, (And, Or)):
+            subs: list[tuple[Any, Any]] = []
+            for item in node.items:
+                if isinstance(node, And) and isinstance(item, Not):
+                    inner = self._query(item.item)
+                    occur = Occur.MustNot
+                else:
+                    inner = self._query(item)
+                    occur = Occur.Must if isinstance(node, And) else Occur.Should
+                if inner is None:
+                    return None
+                subs.append((occur, inner))
+            if all(o == Occur.MustNot for o, _ in subs):
+                subs.append((Occur.Must, Q.all_query()))
+            return Q.boolean_query(subs)
+        return None
+
+    def searcher(self) -> Any:
+        self.index.reload()
+        return self.index.searcher()
+
+    def count_in(self, searcher: Any, query: Any, *, visibility: Sequence[str] | None = None,
+                 among: Sequence[int] | None = None, exclude: Sequence[int] = ()) -> int:
+        Q, Occur = tantivy.Query, tantivy.Occur
+        subs = [(Occur.Must, query)]
+        if visibility is not None:
+            subs.append((Occur.Must, Q.term_set_query(self.schema, "vis", list(visibility))))
+        if among is not None:
+            subs.append((Occur.Must, Q.term_set_query(self.schema, "doc_id", list(among))))
+        if exclude:
+            subs.append((Occur.MustNot, Q.term_set_query(self.schema, "doc_id", list(exclude))))
+        return int(searcher.search(Q.boolean_query(subs), limit=1, count=True).count)
+
+    # --- keeping it up to date --------------------------------------------------------------------------
+
+    def _writer(self) -> Any | None:
+        try:
+            return self.index.writer(heap_size=64_000_000, num_threads=1)
+        except ValueError:  # another process holds tantivy's writer lock: it keeps the index up to date
+            return None
+
+    def rebuild(self, batch: int = 20_000) -> dict[str, Any]:
+        """Make the index again from every search document (``mosaic archive reindex``, the benchmark)."""
+        started = time.perf_counter()
+        with self.write_lock:
+            writer = self._writer()
+            if writer is None:
+                raise RuntimeError("another process is writing the archive's text index")
+            (self.path / BUILT).unlink(missing_ok=True)
+            with Session(self.engine) as session:
+                applied = list(session.scalars(select(ArchiveChange.seq)))
+            writer.delete_all_documents()
+            n = 0
+            last = 0
+            while True:
+                with Session(self.engine) as session:
+                    rows = session.execute(
+                        select(ArchiveDoc.doc_id, ArchiveDoc.body, Dream.visibility)
+                        .join(Dream, Dream.id == ArchiveDoc.dream_id)
+                        .where(ArchiveDoc.doc_id > last).order_by(ArchiveDoc.doc_id).limit(batch)).all()
+                if not rows:
+                    break
+                for doc_id, body, visibility in rows:
+                    writer.add_document(tantivy.Document(doc_id=doc_id, body=body, vis=visibility))
+                n += len(rows)
+                last = rows[-1][0]
+            writer.commit()
+            writer.wait_merging_threads()
+            self._forget_changes(applied)
+            (self.path / BUILT).write_text(json.dumps({"documents": n, "at": time.time()}))
+        size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+        return {"documents": n, "seconds": round(time.perf_counter() - started, 1), "bytes": size}
+
+    def catch_up(self, limit: int = 50_000) -> int:
+        """Apply the logged changes to the index; returns how many documents were applied (0 if another
+        process holds the writer, or nothing waits)."""
+        if not self.built:
+            return 0
+        with self.write_lock:
+            with Session(self.engine) as session:
+                changes = session.execute(select(ArchiveChange.seq, ArchiveChange.doc_id)
+                                          .order_by(ArchiveChange.seq).limit(limit)).all()
+            if not changes:
+                return 0
+            writer = self._writer()
+            if writer is None:
+                return 0
+            doc_ids = sorted({d for _, d in changes})
+            rows: list[Any] = []
+            with Session(self.engine) as session:
+                for start in range(0, len(doc_ids), 900):
+                    rows.extend(session.execute(
+                        select(ArchiveDoc.doc_id, ArchiveDoc.body, Dream.visibility)
+                        .join(Dream, Dream.id == ArchiveDoc.dream_id)
+                        .where(ArchiveDoc.doc_id.in_(doc_ids[start:start + 900]))).all())
+            for doc_id in doc_ids:
+                writer.delete_documents_by_term("doc_id", doc_id)
+            for doc_id, body, visibility in rows:
+                writer.add_document(tantivy.Document(doc_id=doc_id, body=body, vis=visibility))
+            writer.commit()
+            writer.wait_merging_threads()
+            self._forget_changes([s for s, _ in changes])
+            return len(doc_ids)
+
+    def _forget_changes(self, seqs: Sequence[int]) -> None:
+        """Delete exactly these log rows (never "all up to N": a PostgreSQL writer may commit a lower
+        sequence number after a higher one)."""
+        with Session(self.engine) as session, session.begin():
+            for start in range(0, len(seqs), 10_000):
+                part = list(seqs[start:start + 10_000])
+                if self.engine.dialect.name == "postgresql":
+                    session.execute(text("DELETE FROM archive_changes WHERE seq = ANY(:s)"), {"s": part})
+                else:
+                    session.execute(text("DELETE FROM archive_changes WHERE seq IN "
+                                         "(SELECT value FROM json_each(:s))"), {"s": json.dumps(part)})
+
+    def schedule(self) -> None:
+        """Catch up soon, in a background thread of this process (one at a time)."""
+        if not self.built:
+            return
+        self.pending.set()
+        if self.worker is not None and self.worker.is_alive():
+            return
+        self.worker = threading.Thread(target=self._work, name="archive-text-index", daemon=True)
+        self.worker.start()
+
+    def _work(self) -> None:
+        while self.pending.is_set():
+            self.pending.clear()
+            time.sleep(0.2)  # gather the writes of a burst into one index commit
+            try:
+                while self.catch_up() >= 50_000:
+                    pass
+            except Exception:  # the SQL path stays correct meanwhile; the next commit tries again
+                log.exception("the archive's text index could not catch up")
+                return
+
+
+# --- counting through it ------------------------------------------------------------------------------
+
+
+def dirty_docs(session: Session, limit: int) -> list[int]:
+    return list(session.scalars(select(ArchiveChange.doc_id).distinct().limit(limit)))
+
+
+def other_readable_docs(session: Session, viewer: User | None, exclude: Sequence[int]) -> list[int] | None:
+    """doc_ids of the dreams ``viewer`` reads that are not community-visible (their own, their circles'),
+    through the consent gate; None when there are too many for the index to count among."""
+    if viewer is None:
+        return []
+    mine = or_(
+        Dream.owner_id == viewer.id,
+        Dream.id.in_(select(DreamCircle.dream_id).join(CircleMember, CircleMember.circle_id == DreamCircle.circle_id)
+                     .where(CircleMember.user_id == viewer.id)),
+    )
+    stmt = (select(ArchiveDoc.doc_id).select_from(Dream).join(ArchiveDoc, ArchiveDoc.dream_id == Dream.id)
+            .where(consent.readable_clause(viewer), not_(consent.community_clause()), mine)
+            .limit(EXTRA_MAX + 1))
+    found = [d for d in session.scalars(stmt) if d not in set(exclude)]
+    return None if len(found) > EXTRA_MAX else found
+
+
+def count(session: Session, viewer: User | None, node: Node | None) -> int | None:
+    """The number of dreams ``viewer`` may read that match ``node`` (text only, or None for all), or None
+    when the index cannot answer (then the caller counts through SQL)."""
+    from dream_mosaic.archive.repository import ArchiveRepository
+
+    index = TextIndex.for_engine(session.get_bind().engine)  # type: ignore[union-attr]
+    if index is None or not index.built:
+        return None
+    query = index.compile(node)
+    if query is None:
+        return None
+    dirty = dirty_docs(session, DIRTY_MAX + 1)  # read the log BEFORE reopening the index (see above)
+    if len(dirty) > DIRTY_MAX:
+        index.schedule()
+        return None
+    others = other_readable_docs(session, viewer, dirty)
+    if others is None:
+        return None
+    searcher = index.searcher()
+    total = 0
+    if consent.reads_community(viewer):
+        total += index.count_in(searcher, query, visibility=consent.COMMUNITY, exclude=dirty)
+    if others:
+        total += index.count_in(searcher, query, among=others)
+    if dirty:
+        total += ArchiveRepository(session).count_within(viewer, node, dirty)
+    return total
+
+
+def index_for(session: Session) -> TextIndex | None:
+    return TextIndex.for_engine(session.get_bind().engine)  # type: ignore[union-attr]
+
+
+def index_for_engine(engine: Engine) -> TextIndex | None:
+    return TextIndex.for_engine(engine)
+
+
+__all__ = ["TextIndex", "count", "dirty_docs", "enabled", "index_for", "index_for_engine", "other_readable_docs",
+           "tokens"]
+
