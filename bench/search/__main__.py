@@ -45,6 +45,37 @@ FILTERED_SYN = ["teeth sex:F", "house series:syn-001", "mother from:1990 to:1999
                 "car words:>200", "water sex:M from:1950 to:1970", "school series:syn-01*", "fire lang:en sex:F"]
 
 
+# The 1M run asks many distinct queries once each (nothing is served from a cache of earlier answers).
+MANY_KEYWORDS = [*KEYWORDS,
+    "mother", "father", "sister", "brother", "friend", "girl", "boy", "man", "woman", "room", "door", "window",
+    "street", "road", "bus", "train", "money", "food", "table", "bed", "bathroom", "hospital", "doctor", "teacher",
+    "class", "store", "party", "dance", "music", "phone", "letter", "book", "paper", "blood", "dead", "death",
+    "kill", "police", "war", "soldier", "cat", "bird", "fish", "tree", "garden", "river", "lake", "beach",
+    "mountain", "snow", "rain", "sun", "night", "dark", "light", "red", "blue", "green", "white", "black",
+    "afraid", "scared", "happy", "angry", "sad", "laughing", "crying", "running", "falling", "flying",
+    "swimming", "driving", "walking", "talking", "kissing", "naked", "clothes", "shoes", "hair", "face",
+]
+MANY_PHRASES = [*PHRASES,
+    '"my father"', '"my sister"', '"my brother"', '"my friend"', '"the car"', '"the door"', '"the room"',
+    '"a little girl"', '"a man"', '"an old woman"', '"i was running"', '"i woke up"', '"i was afraid"',
+    '"in the water"', '"on the bus"', '"at home"', '"the school"', '"the hospital"', '"a dead body"',
+    '"the police"', '"my husband"', '"my wife"', '"my boyfriend"', '"my girlfriend"', '"the kitchen"',
+    '"the bathroom"', '"the street"', '"a party"', '"the church"', '"the beach"',
+]
+MANY_SEMANTIC = [*SEMANTIC,
+    "a tidal wave coming towards the beach", "lost in a huge building and cannot find the exit",
+    "my car brakes did not work", "an old friend from school came to visit", "a fire in the kitchen",
+    "a dog bit my hand", "we were at a party and everyone was dancing", "a plane crashed near our house",
+    "my mother was angry with me", "I could breathe under water", "a soldier with a gun in the street",
+    "my phone would not work when I needed help", "I was pregnant", "my teacher gave me a bad grade",
+    "the police were looking for me", "I found money on the ground", "a big spider on the wall",
+    "climbing a mountain in the snow", "singing on a stage in front of people", "a baby that could talk",
+]
+MANY_FILTERED = [*FILTERED_SYN, "mother sex:M", "car decade:1980s", "teeth series:syn-1*", "dog from:2000",
+                 "house words:<100", "water series:syn-2*", "baby sex:F decade:1990s",
+                 "school words:>300"]
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 2)
@@ -308,6 +339,70 @@ def run_one(backend: str, size: str, tsv: Path, rounds: int) -> dict[str, Any]:
     return result
 
 
+def run_prebuilt(backend: str, folder: Path, compare_sql: bool) -> dict[str, Any]:
+    """The 1M run on an archive built by ``bench.search.million`` (kept in ``folder`` between runs)."""
+    from dream_mosaic.archive import textindex
+    from dream_mosaic.archive.vectors import VectorIndex
+    from dream_mosaic.core.platform import Platform
+    from dream_mosaic.migrations import upgrade
+
+    built = json.loads((folder / "build.json").read_text())[backend]
+    url, token = built["url"], built["token"]
+    data = folder / backend / "data"
+    result: dict[str, Any] = {"backend": backend, "corpus": f"{built['dreams'] // 1000}k (prebuilt)",
+                              "dreams": built["dreams"], "bulk_insert_s": built["insert_s"],
+                              "full_text_index_build_s": built["full_text_index_s"]}
+    upgrade(url)
+    platform = Platform(settings_for(url, folder / backend))
+    index = textindex.index_for_engine(platform.db.engine)
+    assert index is not None
+    print(f"[{backend} prebuilt] building the text index …", flush=True)
+    result["text_index"] = index.rebuild()
+    result["index_size"] = index_size(platform)
+    print(f"[{backend} prebuilt] text index {result['text_index']}; sizes {result['index_size']}; "
+          "building the semantic index …", flush=True)
+    started = time.perf_counter()
+    with platform.db.transaction(write=False) as session:
+        vectors = VectorIndex.for_session(session)
+        vectors.sync(session, force=True)
+    result["semantic_index"] = {"vectors": len(vectors), "seconds": round(time.perf_counter() - started, 1),
+                                "bytes": sum(f.stat().st_size for f in (vectors.path or data).iterdir())}
+    platform.close()
+    cases: dict[str, list[dict[str, Any]]] = {
+        "keyword": [{"q": w} for w in dict.fromkeys(MANY_KEYWORDS)],
+        "phrase": [{"q": p} for p in dict.fromkeys(MANY_PHRASES)],
+        "semantic_top20": [{"q": s, "semantic": "true", "limit": 20} for s in MANY_SEMANTIC],
+        "filtered": [{"q": f} for f in MANY_FILTERED],
+    }
+    runs = [("cold_counts", {"MOSAIC_ARCHIVE_COUNT_CACHE": "0"})]
+    if compare_sql:
+        runs.append(("sql_only_cold_counts", {"MOSAIC_ARCHIVE_COUNT_CACHE": "0", "MOSAIC_ARCHIVE_TEXT_INDEX": "0"}))
+    for label, env in runs:
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            proc, base = serve(url, data, cache=env["MOSAIC_ARCHIVE_COUNT_CACHE"] == "1")
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        try:
+            wanted = cases if label == "cold_counts" else {
+                "keyword": cases["keyword"][:20], "phrase": cases["phrase"][:10]}
+            wanted = {k: v for k, v in wanted.items() if v}
+            print(f"[{backend} prebuilt] measuring ({label}) …", flush=True)
+            before = [round(x, 2) for x in os.getloadavg()]
+            result[label] = measure(base, token, wanted, 1)
+            result[label]["load_average"] = {"before": before, "after": [round(x, 2) for x in os.getloadavg()]}
+        finally:
+            proc.terminate()
+            proc.wait(timeout=60)
+    print(json.dumps(result, indent=1), flush=True)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Archive search benchmark")
     parser.add_argument("--sizes", default="29k,200k", help="29k (DreamBank) and/or synthetic sizes: 200k, 1m …")
@@ -315,7 +410,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
     parser.add_argument("--name", default="search", help="results file: bench/results/NAME.json")
+    parser.add_argument("--prebuilt", type=Path, default=None,
+                        help="measure the archive bench.search.million built in this folder instead")
+    parser.add_argument("--compare-sql", action="store_true", help="also measure with the text index off")
     args = parser.parse_args()
+    if args.prebuilt is not None:
+        runs_done: list[dict[str, Any]] = []
+        for backend in args.backends.split(","):
+            runs_done.append(run_prebuilt(backend, args.prebuilt, args.compare_sql))
+            write_result(args.name, {
+                "benchmark": "search (1M prebuilt)", "machine": {"cpus": os.cpu_count()},
+                "targets": {"keyword_phrase_p95_ms_at_1m": 20, "semantic_top20_p95_ms_at_1m": 50},
+                "runs": runs_done})
+        return
     if not DREAMBANK.exists():
         raise SystemExit(f"{DREAMBANK} is missing: the benchmark needs the DreamBank corpus beside the project.")
     load_before = os.getloadavg()

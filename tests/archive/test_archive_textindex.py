@@ -1,0 +1,152 @@
+"""The on-disk text index (``archive.textindex``) counts like the consent gate, before and after it has
+caught up with a change: attacks on counts through it, and a comparison with the SQL count for every
+viewer and query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from dream_mosaic.archive import textindex
+from dream_mosaic.archive.query import parse
+from dream_mosaic.archive.repository import ArchiveRepository
+from dream_mosaic.core.models import User
+
+from .conftest import SECRET
+
+QUERIES = ["", "teeth", SECRET, f"{SECRET}*", "zanz*", f'"my {SECRET} teeth"', "teeth AND NOT horse",
+           f"{SECRET} OR horse", f"NOT {SECRET}", "fall*", '"teeth fell"', "lake OR wolf OR kite", "Teeth"]
+VIEWERS = ("archive", "vera", "carl", "eve", "mallory", "gina")
+
+
+@pytest.fixture
+def built(platform: Any, corpus: Any, monkeypatch: pytest.MonkeyPatch) -> textindex.TextIndex:
+    """The index built from the corpus; catching up only when a test says so (no background thread)."""
+    monkeypatch.setattr(textindex.TextIndex, "schedule", lambda self: None)
+    index = textindex.index_for_engine(platform.db.engine)
+    assert index is not None
+    assert index.rebuild()["documents"] == 12
+    return index
+
+
+def counts(platform: Any, name: str, q: str) -> tuple[int | None, int]:
+    with platform.db.transaction(write=False) as session:
+        viewer = session.scalar(select(User).where(User.username == name))
+        node = parse(q).root
+        return textindex.count(session, viewer, node), ArchiveRepository(session).count(viewer, node)
+
+
+def test_index_counts_what_the_gate_counts_for_every_viewer(platform, built):
+    for name in VIEWERS:
+        for q in QUERIES:
+            fast, sql = counts(platform, name, q)
+            assert fast is not None, (name, q)  # answered by the index, not the fallback
+            assert fast == sql, (name, q)
+    assert counts(platform, "eve", SECRET)[0] == 0
+    assert counts(platform, "carl", SECRET)[0] == 1  # the circle dream he shares
+    assert counts(platform, "vera", SECRET)[0] == 2  # her private one too
+
+
+def test_api_counts_through_the_index_match_the_known_answers(client, corpus, built):
+    for name, expected in (("eve", (4, 10)), ("carl", (5, 11)), ("vera", (6, 12)), ("mallory", (4, 10))):
+        page = client.get("/api/v1/search", params={"q": "teeth"}, headers=corpus.headers[name]).json()
+        assert (page["total"], page["selection_total"]) == expected, name
+        secret = client.get("/api/v1/search", params={"q": f"{SECRET} OR zanz*"}, headers=corpus.headers[name])
+        assert all(SECRET not in r["text"] for r in secret.json()["results"]) or name in ("vera", "carl")
+
+
+@pytest.mark.parametrize("caught_up", [False, True])
+def test_consent_changes_count_at_once_before_and_after_catching_up(platform, client, corpus, built, caught_up):
+    vera, eve = corpus.headers["vera"], corpus.headers["eve"]
+
+    def total(h: dict[str, str], q: str) -> tuple[int, int]:
+        page = client.get("/api/v1/search", params={"q": q}, headers=h).json()
+        return page["total"], page["selection_total"]
+
+    def settle() -> None:
+        if caught_up:
+            assert built.catch_up() > 0
+            with platform.db.transaction(write=False) as session:
+                assert textindex.dirty_docs(session, 10) == []
+
+    assert total(eve, "horse") == (1, 10)
+    # vera withdraws her community dream from the community: eve no longer counts it
+    changed = client.put(f"/api/v1/dreams/{corpus.dreams['community']}/consent",
+                         json={"visibility": "private", "attribution": "alias"}, headers=vera)
+    assert changed.status_code == 200
+    settle()
+    assert total(eve, "horse") == (0, 9)
+    assert total(vera, "horse") == (1, 12)
+    assert counts(platform, "eve", "horse")[0] == 0
+    # ... and opens her private dream to research: everyone counts it at once
+    opened = client.put(f"/api/v1/dreams/{corpus.dreams['private']}/consent",
+                        json={"visibility": "research", "attribution": "alias"}, headers=vera)
+    assert opened.status_code == 200
+    settle()
+    assert total(eve, SECRET) == (1, 10)
+    # an edit moves the words
+    edited = client.patch(f"/api/v1/dreams/{corpus.dreams['private']}", json={"text": "Now about a giraffe."},
+                          headers=vera)
+    assert edited.status_code == 200
+    settle()
+    assert total(eve, SECRET) == (0, 10)
+    assert total(eve, "giraffe") == (1, 10)
+    # deletion: gone from every count
+    assert client.delete(f"/api/v1/dreams/{corpus.dreams['private']}", headers=vera).status_code == 204
+    settle()
+    assert total(eve, "giraffe") == (0, 9)
+    assert total(vera, "giraffe") == (0, 11)
+    for name in VIEWERS:
+        for q in QUERIES:
+            fast, sql = counts(platform, name, q)
+            assert fast == sql, (name, q, caught_up)
+
+
+def test_leaving_the_circle_stops_counting_its_dreams(platform, client, corpus, built):
+    carl = corpus.headers["carl"]
+    assert client.get("/api/v1/search", params={"q": SECRET}, headers=carl).json()["total"] == 1
+    left = client.delete(f"/api/v1/circles/{corpus.circle}/members/carl", headers=carl)
+    assert left.status_code == 204, left.text
+    assert client.get("/api/v1/search", params={"q": SECRET}, headers=carl).json()["total"] == 0
+    assert counts(platform, "carl", SECRET) == (0, 0)
+
+
+def test_a_raw_update_is_logged_by_the_trigger(platform, corpus, built):
+    """Even a change that bypasses the application (no event) is counted through SQL until applied."""
+    from sqlalchemy import text
+
+    with platform.db.transaction() as session:
+        session.execute(text("UPDATE dreams SET visibility = 'community' WHERE id = :i"),
+                        {"i": corpus.dreams["private"]})
+    assert counts(platform, "eve", SECRET) == (1, 1)
+    with platform.db.transaction() as session:
+        session.execute(text("DELETE FROM dreams WHERE id = :i"), {"i": corpus.dreams["private"]})
+    assert counts(platform, "eve", SECRET) == (0, 0)
+    assert built.catch_up() > 0
+    assert counts(platform, "eve", SECRET) == (0, 0)
+
+
+def test_too_many_waiting_changes_fall_back_to_sql(platform, corpus, built, monkeypatch):
+    with platform.db.transaction() as session:
+        from sqlalchemy import text
+
+        session.execute(text("UPDATE dreams SET visibility = 'private' WHERE visibility = 'research'"))
+    monkeypatch.setattr(textindex, "DIRTY_MAX", 3)
+    assert counts(platform, "eve", "teeth") == (None, 1)  # vera's community dream only
+    monkeypatch.setattr(textindex, "DIRTY_MAX", 2000)
+    assert counts(platform, "eve", "teeth") == (1, 1)
+    assert counts(platform, "archive", "teeth") == (4, 4)  # its own, now private, and vera's
+
+
+def test_disabled_viewer_counts_nothing(platform, corpus, built):
+    with platform.db.transaction() as session:
+        session.scalar(select(User).where(User.username == "eve")).disabled = True
+    assert counts(platform, "eve", "teeth") == (0, 0)
+    assert counts(platform, "eve", "") == (0, 0)
+
+
+def test_query_tokens_match_the_sql_index():
+    assert textindex.tokens("Café") == ["cafe"]
+    assert textindex.tokens("don't") == ["don", "t"]
