@@ -73,6 +73,19 @@ class ArchiveChange(Base):
     doc_id: Mapped[int] = mapped_column(Integer)
 
 
+class ArchiveFact(Base):
+    """What the analysis found in a dream that search filters on and its plain columns do not say:
+    ``character:<kind>`` (animal, creature, human, male, female, known, family, prominent, stranger, child,
+    group) and ``interaction:physical``. Written from ``dream_analyses.analysis`` whenever the analysis
+    engine stores one (``archive.tasks``), so a filter reads an index instead of matching JSON as text."""
+
+    __tablename__ = "archive_facts"
+    __table_args__ = (Index("ix_archive_facts_fact", "fact", "dream_id"),)
+
+    dream_id: Mapped[str] = mapped_column(ForeignKey("dreams.id", ondelete="CASCADE"), primary_key=True)
+    fact: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
 class ArchiveTheme(Base):
     """A theme one person discovered in one selection (``scope``). ``number`` is its stable identity in
     that scope: a re-run matches new clusters to these by centroid similarity, and a new theme gets the
@@ -124,5 +137,5 @@ class ArchiveExport(Base):
 
 
 __all__ = [
-    "ArchiveChange", "ArchiveDoc", "ArchiveExport", "ArchiveState", "ArchiveTheme", "ArchiveThemeMember",
+    "ArchiveChange", "ArchiveDoc", "ArchiveExport", "ArchiveFact", "ArchiveState", "ArchiveTheme", "ArchiveThemeMember",
 ]

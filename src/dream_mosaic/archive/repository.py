@@ -40,7 +40,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 
 from dream_mosaic.analysis.models import EMOTION_COLUMNS, AnalysisRecord
-from dream_mosaic.archive.models import ArchiveDoc, ArchiveState, ArchiveTheme, ArchiveThemeMember
+from dream_mosaic.archive.models import ArchiveDoc, ArchiveFact, ArchiveState, ArchiveTheme, ArchiveThemeMember
 from dream_mosaic.archive.query import (
     And,
     Filter,
@@ -61,20 +61,6 @@ from dream_mosaic.core.models import Circle, CircleMember, Collection, Dream, Dr
 CHUNK = 900  # ids per IN (...) list, under SQLite's parameter limit
 NO_CIRCLES = lazyload(Dream.circle_links)  # results never show which circles a dream is in: skip that query
 WORD_BUCKETS = ((50, "under 50"), (150, "50-149"), (300, "150-299"))
-FAMILY_LETTERS = "FMXBTHWADCIR"
-CHARACTER_PATTERNS: dict[str, list[str]] = {
-    "animal": ['"kind": "animal"'],
-    "creature": ['"kind": "creature"'],
-    "human": ['"kind": "human"'],
-    "male": ['"sex": "M"'],
-    "female": ['"sex": "F"'],
-    "known": [f'"identity": "{c}' for c in "K" + FAMILY_LETTERS],
-    "family": [f'"identity": "{c}' for c in FAMILY_LETTERS],
-    "prominent": ['"identity": "P'],
-    "stranger": [f'"identity": "{c}' for c in "SOEU"],
-    "child": [f'"age": "{c}' for c in "CBT"],
-    "group": ['"number": "2"'],
-}
 INTERACTION_COLUMNS = {"aggression": "n_aggression", "friendliness": "n_friendliness", "sexuality": "n_sexuality"}
 
 
@@ -365,13 +351,15 @@ class Compiler:
             return and_(done, getattr(AnalysisRecord, EMOTION_COLUMNS[value]).is_(True))
         if name == "interaction":
             if value == "physical":
-                return and_(done, AnalysisRecord.n_aggression > 0,
-                            cast(AnalysisRecord.analysis, Text).like('%"physical": true%'))
+                return and_(done, AnalysisRecord.n_aggression > 0, self._fact("interaction:physical"))
             return and_(done, getattr(AnalysisRecord, INTERACTION_COLUMNS[value]) > 0)
         if value == "dreamer":
             return and_(done, AnalysisRecord.dreamer_present.is_(True))
-        as_text = cast(AnalysisRecord.analysis, Text)
-        return and_(done, or_(*(as_text.like(f"%{p}%") for p in CHARACTER_PATTERNS[value])))
+        return and_(done, self._fact(f"character:{value}"))
+
+    @staticmethod
+    def _fact(fact: str) -> ColumnElement[bool]:
+        return Dream.id.in_(select(ArchiveFact.dream_id).where(ArchiveFact.fact == fact))
 
     @staticmethod
     def _range(column: Any, op: str, value: tuple[Any, ...]) -> ColumnElement[bool]:

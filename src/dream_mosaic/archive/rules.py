@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from dream_mosaic.archive.query import Node, Phrase, Regex, Word
 
@@ -268,8 +269,48 @@ def mask_entities(text: str, lower_counts: Counter[str], common: frozenset[str] 
     return "".join(out)
 
 
+
+# --- what the analysis found, as facts a filter can index ---------------------------------------------------
+
+FAMILY_LETTERS = "FMXBTHWADCIR"  # HVdC identity codes of family members
+
+
+def character_kinds(character: dict[str, Any]) -> set[str]:
+    """The ``character:`` filter values one HVdC-coded character satisfies."""
+    kinds = {str(character.get("kind") or "human")}
+    sex, identity = str(character.get("sex") or ""), str(character.get("identity") or "")
+    age, number = str(character.get("age") or ""), str(character.get("number") or "1")
+    if sex == "M":
+        kinds.add("male")
+    elif sex == "F":
+        kinds.add("female")
+    if identity[:1] and identity[:1] in "K" + FAMILY_LETTERS:
+        kinds.add("known")
+    if identity[:1] and identity[:1] in FAMILY_LETTERS:
+        kinds.add("family")
+    if identity.startswith("P"):
+        kinds.add("prominent")
+    if identity[:1] and identity[:1] in "SOEU":
+        kinds.add("stranger")
+    if age[:1] and age[:1] in "CBT":
+        kinds.add("child")
+    if number == "2":
+        kinds.add("group")
+    return kinds
+
+
+def analysis_facts(analysis: dict[str, Any] | None) -> set[str]:
+    """``character:<kind>`` and ``interaction:physical`` facts of a stored analysis (see ``ArchiveFact``)."""
+    if not analysis:
+        return set()
+    facts = {f"character:{k}" for c in analysis.get("characters") or () if isinstance(c, dict)
+             for k in character_kinds(c)}
+    if any(isinstance(i, dict) and i.get("physical") for i in analysis.get("interactions") or ()):
+        facts.add("interaction:physical")
+    return facts
+
 __all__ = [
-    "casing_stats", "cohens_h", "effect_size_words", "excerpt", "highlight_spans",
+    "analysis_facts", "casing_stats", "character_kinds", "cohens_h", "effect_size_words", "excerpt", "highlight_spans",
     "mask_entities", "period_of", "pseudonym", "share", "timeframe_years", "two_proportion_test",
     "word_count",
 ]

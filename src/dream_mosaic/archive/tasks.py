@@ -12,8 +12,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from dream_mosaic.analysis.models import AnalysisRecord
 from dream_mosaic.archive import repository, textindex
 from dream_mosaic.archive.vectors import VectorIndex
 from dream_mosaic.core import events
@@ -32,6 +34,46 @@ def _on_dream_changed(session: Session, dream_ids: list[str], change: str, **_: 
         repository.sync_docs(session, dream_ids)
     # Every change (a consent change too) moves the generation on, so no cached count outlives it.
     repository.bump_generation(session)
+
+
+def _write_facts(connection: Any, record: Any) -> None:
+    from sqlalchemy import delete, insert
+
+    from dream_mosaic.archive.models import ArchiveFact
+    from dream_mosaic.archive.rules import analysis_facts
+
+    connection.execute(delete(ArchiveFact).where(ArchiveFact.dream_id == record.dream_id))
+    facts = analysis_facts(record.analysis)
+    if facts:
+        connection.execute(insert(ArchiveFact), [{"dream_id": record.dream_id, "fact": f} for f in sorted(facts)])
+
+
+def _bump(connection: Any) -> None:
+    """Analysis filters (emotions, characters, interactions) count differently now: no cached count of
+    the earlier generation may be served."""
+    from sqlalchemy import update
+
+    from dream_mosaic.archive.models import ArchiveState
+
+    connection.execute(update(ArchiveState).where(ArchiveState.id == 1)
+                       .values(generation=ArchiveState.generation + 1))
+
+
+@event.listens_for(AnalysisRecord, "after_insert")
+def _analysis_inserted(_mapper: Any, connection: Any, record: AnalysisRecord) -> None:
+    """The analysis engine stored an analysis: its facts for the filters go in the same transaction."""
+    if record.analysis:
+        _write_facts(connection, record)
+        _bump(connection)
+
+
+@event.listens_for(AnalysisRecord, "after_update")
+def _analysis_updated(_mapper: Any, connection: Any, record: AnalysisRecord) -> None:
+    state = inspect(record).attrs
+    if state.analysis.history.has_changes():
+        _write_facts(connection, record)
+    if state.analysis.history.has_changes() or state.status.history.has_changes():
+        _bump(connection)
 
 
 _analysed_at: dict[str, int] = {}
