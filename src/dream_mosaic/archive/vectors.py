@@ -30,6 +30,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from dream_mosaic.archive.repository import ArchiveRepository
+from dream_mosaic.core.models import utcnow
 
 SYNC_SECONDS = 2.0
 MARGIN = timedelta(seconds=15)  # a writer stamps updated_at before it commits: look back this far
@@ -73,6 +74,7 @@ class VectorIndex:
         self.synced_to: Any = None
         self.checked_at = 0.0
         self.saved_at = 0.0
+        self.wall_checked: datetime | None = None
         self.live = 0
 
     @classmethod
@@ -125,6 +127,7 @@ class VectorIndex:
         with self.lock:
             repo = ArchiveRepository(session)
             self.checked_at = now
+            wall = utcnow()
             if self.synced_to is None and self.path is not None and self.load(session):
                 pass
             if self.synced_to is None:
@@ -132,7 +135,13 @@ class VectorIndex:
                 initial = True
             else:
                 # Only timestamps first: re-reading vectors that are already here would cost far more.
-                stamps = repo.vector_stamps(self.synced_to - MARGIN)
+                # Every row stamped before the last check's start minus the margin was committed, and so
+                # seen, by then: look back from there (not from the newest stamp, which may be old).
+                checked = self.wall_checked or self.synced_to
+                if self.synced_to.tzinfo is None:  # SQLite gives naive UTC times back, PostgreSQL aware ones
+                    checked = checked.replace(tzinfo=None)
+                since = max(self.synced_to, checked) - MARGIN
+                stamps = repo.vector_stamps(since)
                 changed = [i for i, at in stamps if self.stamps.get(i) != at]
                 rows = repo.vectors(changed) if changed else []
                 initial = False
@@ -160,6 +169,7 @@ class VectorIndex:
                     self.synced_to = updated
             if new_vecs:
                 self._add(np.vstack(new_vecs).astype(np.float32), np.array(new_rows, dtype=np.int64))
+            self.wall_checked = wall
             if new_vecs and self.path is not None and (initial or time.monotonic() - self.saved_at > SAVE_SECONDS):
                 try:
                     self.save()
