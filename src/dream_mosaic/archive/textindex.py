@@ -18,6 +18,7 @@ How a count stays exact and gated (:func:`count`), for a text-only query:
 2. Every other document is in the index exactly as it is in the database. Of those, the index counts the
    ``community`` and ``research`` ones (``consent.COMMUNITY``) that match, but only when
    ``consent.reads_community(viewer)``: the gate's own rule that such dreams are readable by that viewer.
+   (It counts them as all the matches less those of every other visibility: fewer postings to read.)
 3. The viewer's other readable dreams (their own private ones, those shared into their circles) are
    listed through ``consent.readable_clause`` in SQL and counted among by the index.
 
@@ -49,13 +50,13 @@ from pathlib import Path
 from typing import Any
 
 import tantivy
-from sqlalchemy import Engine, not_, or_, select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from dream_mosaic.archive.models import ArchiveChange, ArchiveDoc
 from dream_mosaic.archive.query import And, Node, Not, Or, Phrase, Word, is_text_only
 from dream_mosaic.core import consent
-from dream_mosaic.core.models import CircleMember, Dream, DreamCircle, User
+from dream_mosaic.core.models import CircleMember, Dream, DreamCircle, User, Visibility
 
 log = logging.getLogger(__name__)
 
@@ -308,21 +309,27 @@ def dirty_docs(session: Session, limit: int) -> list[int]:
     return list(session.scalars(select(ArchiveChange.doc_id).distinct().limit(limit)))
 
 
+OTHER_VISIBILITIES = tuple(v.value for v in Visibility if v.value not in consent.COMMUNITY)
+
+
 def other_readable_docs(session: Session, viewer: User | None, exclude: Sequence[int]) -> list[int] | None:
     """doc_ids of the dreams ``viewer`` reads that are not community-visible (their own, their circles'),
-    through the consent gate; None when there are too many for the index to count among."""
+    through the consent gate; None when there are too many for the index to count among. Two queries, each
+    led by an index (the gate index's visibility and owner; the viewer's circles), never a scan."""
     if viewer is None:
         return []
-    mine = or_(
-        Dream.owner_id == viewer.id,
-        Dream.id.in_(select(DreamCircle.dream_id).join(CircleMember, CircleMember.circle_id == DreamCircle.circle_id)
-                     .where(CircleMember.user_id == viewer.id)),
-    )
-    stmt = (select(ArchiveDoc.doc_id).select_from(Dream).join(ArchiveDoc, ArchiveDoc.dream_id == Dream.id)
-            .where(consent.readable_clause(viewer), not_(consent.community_clause()), mine)
-            .limit(EXTRA_MAX + 1))
-    found = [d for d in session.scalars(stmt) if d not in set(exclude)]
-    return None if len(found) > EXTRA_MAX else found
+    base = (select(ArchiveDoc.doc_id).select_from(Dream).join(ArchiveDoc, ArchiveDoc.dream_id == Dream.id)
+            .where(consent.readable_clause(viewer), Dream.visibility.in_(OTHER_VISIBILITIES)))
+    circles = (select(DreamCircle.dream_id).join(CircleMember, CircleMember.circle_id == DreamCircle.circle_id)
+               .where(CircleMember.user_id == viewer.id))
+    skip = set(exclude)
+    found: set[int] = set()
+    for stmt in (base.where(Dream.owner_id == viewer.id),
+                 base.where(Dream.id.in_(circles), Dream.owner_id != viewer.id)):
+        found.update(d for d in session.scalars(stmt.limit(EXTRA_MAX + 1)) if d not in skip)
+        if len(found) > EXTRA_MAX:
+            return None
+    return sorted(found)
 
 
 def count(session: Session, viewer: User | None, node: Node | None) -> int | None:
@@ -346,7 +353,11 @@ def count(session: Session, viewer: User | None, node: Node | None) -> int | Non
     searcher = index.searcher()
     total = 0
     if consent.reads_community(viewer):
-        total += index.count_in(searcher, query, visibility=consent.COMMUNITY, exclude=dirty)
+        # The community-visible matches, as all matches less the others (far fewer postings to read
+        # than intersecting with the community's): both without the waiting documents.
+        every = (int(searcher.num_docs) if node is None and not dirty
+                 else index.count_in(searcher, query, exclude=dirty))
+        total += every - index.count_in(searcher, query, visibility=OTHER_VISIBILITIES, exclude=dirty)
     if others:
         total += index.count_in(searcher, query, among=others)
     if dirty:
