@@ -242,7 +242,7 @@ def _semantic(session: Session, viewer: User | None, query: Query, like: str | N
         ranked = index.top(vector, limit, among=among)
         found = repo.dreams_by_ids(viewer, selection, [i for i, _ in ranked])
     else:
-        want = limit * 4
+        want = limit + max(10, limit // 2)  # most neighbours are usually readable; widen if not
         while True:
             ranked = [(i, s) for i, s in index.top(vector, want + len(exclude)) if i not in exclude]
             found = repo.dreams_by_ids(viewer, selection, [i for i, _ in ranked])
