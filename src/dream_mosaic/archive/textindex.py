@@ -279,6 +279,11 @@ class TextIndex:
                 else:
                     session.execute(text("DELETE FROM archive_changes WHERE seq IN "
                                          "(SELECT value FROM json_each(:s))"), {"s": json.dumps(part)})
+        if len(seqs) > 10_000 and self.engine.dialect.name == "postgresql":
+            # Every search reads this (now small) table: do not leave it to scan a bulk load's dead rows
+            # until autovacuum comes by.
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM archive_changes")
 
     def schedule(self) -> None:
         """Catch up soon, in a background thread of this process (one at a time)."""
