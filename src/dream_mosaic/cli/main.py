@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -47,13 +50,19 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     data_dir: DataDir = None,
     demo: Annotated[bool, typer.Option(help="Create the demo people, circle and dreams if missing.")] = False,
+    jobs: Annotated[str | None, typer.Option(
+        help="Background jobs: 'process' (a child worker process, the default), 'threads' (inside the web "
+             "process) or 'external' (run `mosaic worker` yourself). Default: MOSAIC_SERVE_JOBS or process.",
+    )] = None,
 ) -> None:
-    """Start the platform (migrating the database first)."""
+    """Start the platform (migrating the database first) and its background-job worker."""
     import uvicorn
 
     from dream_mosaic.web.app import create_app
 
-    platform = build_platform(data_dir)
+    if jobs is not None and jobs not in {"process", "threads", "external"}:
+        raise typer.BadParameter("use process, threads or external", param_hint="--jobs")
+    platform = build_platform(data_dir, **({"serve_jobs": jobs} if jobs else {}))
     upgrade_database(platform)
     if demo:
         from dream_mosaic.cli.demo import PASSWORD, PEOPLE, seed
@@ -67,13 +76,75 @@ def serve(
     waiting = requeue_pending(platform)
     if waiting:
         console.print(f"Analysis queued for {waiting} dream(s) still pending.")
+    child = _start_job_worker(platform)
     console.print(f"Dream Mosaic on [bold]http://{host}:{port}[/] (database: {platform.db.url.split('?')[0]})")
-    uvicorn.run(create_app(platform), host=host, port=port, log_level="info", proxy_headers=False)
+    try:
+        uvicorn.run(create_app(platform), host=host, port=port, log_level="info", proxy_headers=False)
+    finally:
+        if child is not None:
+            _stop_job_worker(child)
+
+
+def _start_job_worker(platform: Any) -> subprocess.Popen[bytes] | None:
+    """Run background jobs (analysis, exports, re-weaving) in a child ``mosaic worker`` process, so their
+    CPU work never holds the web process's GIL while requests wait. Returns the child, or None when jobs
+    run as threads of the web process (``--jobs threads``, or an in-memory queue no other process can
+    see) or elsewhere (``--jobs external``)."""
+    mode = platform.settings.serve_jobs
+    if mode == "threads" or platform.queue.url.startswith("memory"):
+        platform.settings.queue_in_process = True
+        return None
+    platform.settings.queue_in_process = False
+    if mode == "external":
+        console.print(f"Background jobs wait in {platform.queue.url.split('?')[0]}: run `mosaic worker` for them.")
+        return None
+    # The child reads the same settings: the environment (build_platform put --data-dir in it) and cwd.
+    return subprocess.Popen(
+        [sys.executable, "-c", "from dream_mosaic.cli.main import main; main()", "worker",
+         "--exit-with-parent", str(os.getpid())],
+    )
+
+
+def _stop_job_worker(child: subprocess.Popen[bytes]) -> None:
+    """Stop the worker: gracefully (SIGINT lets running jobs finish), then firmly. A job cut short is
+    queued again (``JobQueue._requeue_interrupted``), and jobs are idempotent."""
+    for sig, wait in ((signal.SIGINT, 20.0), (signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+        if child.poll() is not None:
+            return
+        child.send_signal(sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(wait)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker started by ``mosaic serve`` ends when it does, even if it was killed with SIGKILL: Linux
+    sends SIGTERM on the parent's death (PR_SET_PDEATHSIG); elsewhere a thread watches the parent id."""
+    import ctypes
+    import threading
+    import time
+
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before we could ask to follow it
+        raise typer.Exit(0)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="mosaic-parent-watch", daemon=True).start()
 
 
 @app.command()
-def worker(data_dir: DataDir = None) -> None:
-    """Run background jobs in this process (for a redis:// or postgresql:// queue)."""
+def worker(
+    data_dir: DataDir = None,
+    exit_with_parent: Annotated[int | None, typer.Option(hidden=True, help="Stop when this process ends.")] = None,
+) -> None:
+    """Run background jobs in this process (`mosaic serve` starts one; run more for a redis:// queue)."""
+    if exit_with_parent is not None:
+        _exit_with_parent(exit_with_parent)
     platform = build_platform(data_dir, queue_in_process=False)
     upgrade_database(platform)
     console.print(f"Worker on queue {platform.queue.url}")

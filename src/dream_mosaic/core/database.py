@@ -38,8 +38,11 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+    # Keep a connection for every thread that may hold one at once (the server's 40 request threads, the
+    # group-commit writer, job threads): an overflow connection is closed when returned, and opening one
+    # again (file, WAL and pragmas) cost more than the query it served under load.
     engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20, max_overflow=40, **kwargs
+        url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=50, max_overflow=30, **kwargs
     )
 
     @event.listens_for(engine, "connect")

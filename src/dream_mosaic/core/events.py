@@ -24,7 +24,11 @@ def notify_dreams(session: Session, dream_ids: list[str], change: str) -> None:
     """
     if not dream_ids:
         return
-    dream_changed.send(session, dream_ids=dream_ids, change=change)
+    deferred: list[str] | None = session.info.get(_DEFERRED)
+    if deferred is not None and change == CREATED:
+        deferred.extend(dream_ids)  # sent for the whole batch by ``send_deferred``, before the commit
+    else:
+        dream_changed.send(session, dream_ids=dream_ids, change=change)
     pending: list[tuple[list[str], str]] = session.info.setdefault("dreams_committed", [])
     if not session.info.get("dreams_listening"):
         # Listen for the session's whole life: a session may commit many times (a bulk import does), and
@@ -33,6 +37,25 @@ def notify_dreams(session: Session, dream_ids: list[str], change: str) -> None:
         event.listen(session, "after_rollback", _after_rollback)
         session.info["dreams_listening"] = True
     pending.append((list(dream_ids), change))
+
+
+_DEFERRED = "dreams_created_deferred"
+
+
+def defer_created(session: Session) -> list[str]:
+    """From now on, collect the ids of dreams created in ``session`` instead of sending ``dream_changed``
+    for each create; ``send_deferred`` sends one signal for all of them, still inside the transaction.
+    The group-commit writer uses this so that listeners (the archive's index) do one pass per batch of
+    creates, as for a bulk import. Returns the list, which the caller may cut back when a write fails."""
+    deferred: list[str] = session.info.setdefault(_DEFERRED, [])
+    return deferred
+
+
+def send_deferred(session: Session) -> None:
+    """Send the collected creates as one ``dream_changed`` and stop collecting."""
+    ids = session.info.pop(_DEFERRED, None)
+    if ids:
+        dream_changed.send(session, dream_ids=list(dict.fromkeys(ids)), change=CREATED)
 
 
 def _after_commit(session: Session) -> None:

@@ -143,9 +143,12 @@ class JobQueue:
             self._consumer = None
 
     def run_worker_forever(self) -> None:
-        """``mosaic worker``: a dedicated process with Huey's own signal handling."""
+        """``mosaic worker``: a dedicated process with Huey's own signal handling. It polls an idle queue
+        at least every half second (Huey's default backs off to 10 s), so a job starts soon after it is
+        queued, as it does with the embedded workers."""
         self._bind_all()
-        consumer = self.huey.create_consumer(workers=self.workers, worker_type="thread", periodic=False)
+        consumer = self.huey.create_consumer(workers=self.workers, worker_type="thread", periodic=False,
+                                             initial_delay=0.05, max_delay=0.5)
         consumer.run()
 
     def drain(self) -> int:

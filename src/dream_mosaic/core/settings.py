@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,11 @@ class Settings(BaseSettings):
         description="Job queue: sqlite:///… (default, in <data_dir>), memory:// (tests) or redis://host:port",
     )
     queue_in_process: bool = Field(default=True, description="Run the job workers inside the web process.")
+    serve_jobs: Literal["process", "threads", "external"] = Field(
+        default="process",
+        description="How `mosaic serve` runs background jobs: a child `mosaic worker` process (default), "
+                    "threads of the web process, or not at all (run `mosaic worker` yourself).",
+    )
     secret_key: str | None = Field(default=None, description="Signs session cookies; generated into data_dir.")
     max_body_bytes: int = 1_000_000
     demo: bool = False

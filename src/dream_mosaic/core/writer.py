@@ -6,6 +6,11 @@ write functions on one thread: it takes every write that is waiting, runs each i
 (a failing write rolls back alone and gets its own error), commits once, and only then answers every
 caller. An answer still means the write is durable; under load, hundreds of writes share a commit.
 
+Listeners of created dreams run once per batch: the writes' ``dream_changed`` notices for creates are
+collected and sent together before the commit (one pass of the archive's indexing for the whole batch,
+committed atomically with it). Should that one signal fail, the batch is run again one write at a
+time, each with its own notices, so that a write whose listeners fail still fails alone.
+
 The same path serves PostgreSQL (one connection, one commit per batch), so there is one way to write.
 """
 
@@ -21,6 +26,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from dream_mosaic.core import events
 from dream_mosaic.core.database import Database
 
 log = logging.getLogger(__name__)
@@ -83,28 +89,13 @@ class GroupCommitter:
                 return
 
     def _run_batch(self, batch: list[tuple[Callable[[Session], Any], Future[Any]]]) -> None:
+        live = [(work, future) for work, future in batch if future.set_running_or_notify_cancel()]
         outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
-        session = self.db.session(write=True)
         try:
-            for work, future in batch:
-                if not future.set_running_or_notify_cancel():
-                    continue
-                savepoint = session.begin_nested()
-                try:
-                    value = work(session)
-                    session.flush()
-                    savepoint.commit()
-                    outcomes.append((future, value, None))
-                except BaseException as exc:  # one write's failure is its own, not the batch's
-                    savepoint.rollback()
-                    outcomes.append((future, None, exc))
-            session.commit()
-        except BaseException as exc:
-            log.exception("a batch of %d writes could not be committed", len(batch))
-            session.rollback()
-            outcomes = [(f, None, e if e is not None else exc) for f, _v, e in outcomes]
-        finally:
-            session.close()
+            outcomes = self._attempt(live, together=len(live) > 1)
+        except _SignalFailed:
+            log.warning("the listeners of a batch of %d creates failed; running its writes one by one", len(live))
+            outcomes = self._attempt(live, together=False)
         self.batches += 1
         self.writes += len(outcomes)
         for future, value, error in outcomes:
@@ -112,3 +103,50 @@ class GroupCommitter:
                 future.set_result(value)
             else:
                 future.set_exception(error)
+
+    def _attempt(self, live: list[tuple[Callable[[Session], Any], Future[Any]]],
+                 together: bool) -> list[tuple[Future[Any], Any, BaseException | None]]:
+        """Run the writes in one transaction and commit it. ``together``: send the creates' notices as one
+        signal before the commit; if that fails, roll everything back and raise :class:`_SignalFailed`."""
+        outcomes: list[tuple[Future[Any], Any, BaseException | None]] = []
+        session = self.db.session(write=True)
+        try:
+            created = events.defer_created(session) if together else None
+            for work, future in live:
+                savepoint = session.begin_nested()
+                mark = len(created) if created is not None else 0
+                try:
+                    value = work(session)
+                    session.flush()
+                    savepoint.commit()
+                    outcomes.append((future, value, None))
+                except BaseException as exc:  # one write's failure is its own, not the batch's
+                    savepoint.rollback()
+                    if created is not None:
+                        del created[mark:]  # its dream is not in the batch any more
+                    outcomes.append((future, None, exc))
+            if together:
+                savepoint = session.begin_nested()
+                try:
+                    events.send_deferred(session)
+                    session.flush()
+                    savepoint.commit()
+                except Exception as exc:
+                    savepoint.rollback()
+                    session.rollback()
+                    raise _SignalFailed from exc
+            session.commit()
+        except _SignalFailed:
+            raise
+        except BaseException as exc:
+            log.exception("a batch of %d writes could not be committed", len(live))
+            session.rollback()
+            errors = {id(f): e for f, _v, e in outcomes if e is not None}
+            outcomes = [(f, None, errors.get(id(f), exc)) for _w, f in live]
+        finally:
+            session.close()
+        return outcomes
+
+
+class _SignalFailed(Exception):
+    """The one ``dream_changed`` of a batch's creates raised: the batch is run again write by write."""
