@@ -298,9 +298,7 @@ class Compiler:
     def _filter(self, f: Filter) -> ColumnElement[bool]:
         name, op, value = f.name, f.op, f.value
         if name == "series":
-            conds = [Collection.slug.like(str(v).replace("_", "\\_").replace("*", "%"), escape="\\")
-                     if "*" in str(v) else Collection.slug == v for v in value]
-            return Dream.collection_id.in_(select(Collection.id).where(or_(*conds)))
+            return Dream.collection_id.in_(series_ids(value))
         if name == "sex":
             return Dream.dreamer_sex.in_(list(value))
         if name == "age":
@@ -375,6 +373,13 @@ class Compiler:
         if self.dialect == "postgresql":
             return cast(func.substring(Dream.dreamer_age, "^[0-9]+"), Integer)
         return case((Dream.dreamer_age.op("GLOB")("[0-9]*"), cast(Dream.dreamer_age, Integer)), else_=None)
+
+
+def series_ids(value: Sequence[Any]) -> Select[Any]:
+    """The ids of the collections a ``series:`` filter names (slugs, ``*`` a wildcard)."""
+    conds = [Collection.slug.like(str(v).replace("_", "\\_").replace("*", "%"), escape="\\")
+             if "*" in str(v) else Collection.slug == v for v in value]
+    return select(Collection.id).where(or_(*conds))
 
 
 def has_regex(node: Node | None) -> bool:

@@ -54,7 +54,8 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from dream_mosaic.archive.models import ArchiveChange, ArchiveDoc
-from dream_mosaic.archive.query import And, Node, Not, Or, Phrase, Word, is_text_only
+from dream_mosaic.archive.query import And, Filter, Node, Not, Or, Phrase, Word, is_text_only
+from dream_mosaic.archive.repository import series_ids
 from dream_mosaic.core import consent
 from dream_mosaic.core.models import CircleMember, Dream, DreamCircle, User, Visibility
 
@@ -82,12 +83,35 @@ def _analyzer() -> Any:
             .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.ascii_fold()).build())
 
 
+SCHEMA_VERSION = 2
+NUMBERS = ("year", "decade", "words")  # archive_docs columns the filters read
+KEYWORDS = {"sex": "sex", "lang": "lang"}  # filter -> raw field (dreams.dreamer_sex, dreams.language)
+
+
 def _schema() -> Any:
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("doc_id", stored=True, indexed=True, fast=True)
     builder.add_text_field("body", stored=False, tokenizer_name="mosaic", index_option="position")
-    builder.add_text_field("vis", stored=False, tokenizer_name="raw")
+    for raw in ("vis", "sex", "lang", "coll"):
+        builder.add_text_field(raw, stored=False, tokenizer_name="raw")
+    for number in NUMBERS:
+        builder.add_integer_field(number, stored=False, indexed=True, fast=True)
     return builder.build()
+
+
+def _columns() -> tuple[Any, ...]:
+    return (ArchiveDoc.doc_id, ArchiveDoc.body, Dream.visibility, Dream.dreamer_sex, Dream.language,
+            Dream.collection_id, ArchiveDoc.year, ArchiveDoc.decade, ArchiveDoc.words)
+
+
+def _document(row: Any) -> Any:
+    doc_id, body, visibility, sex, lang, coll, year, decade, words = row
+    fields: dict[str, Any] = {"doc_id": doc_id, "body": body, "vis": visibility}
+    for name, value in (("sex", sex), ("lang", lang), ("coll", coll), ("year", year), ("decade", decade),
+                        ("words", words)):
+        if value is not None:
+            fields[name] = value
+    return tantivy.Document(**fields)
 
 
 class TextIndex:
@@ -98,6 +122,10 @@ class TextIndex:
         self.path = path
         self.engine = engine
         path.mkdir(parents=True, exist_ok=True)
+        if not self._current(path) and any(path.iterdir()):
+            for f in path.iterdir():  # an index of an older schema: made again by the next rebuild
+                if f.is_file():
+                    f.unlink()
         self.schema = _schema()
         self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
         self.index.register_tokenizer("mosaic", _analyzer())
@@ -128,22 +156,54 @@ class TextIndex:
                 cls._instances[key] = cls(Path(settings.data_dir) / "archive-text" / name, engine)
             return cls._instances[key]
 
+    @staticmethod
+    def _current(path: Path) -> bool:
+        try:
+            return int(json.loads((path / BUILT).read_text()).get("schema", 1)) == SCHEMA_VERSION
+        except (OSError, ValueError):
+            return False
+
     @property
     def built(self) -> bool:
-        return (self.path / BUILT).exists()
+        return self._current(self.path)
 
     # --- queries --------------------------------------------------------------------------------------
 
-    def compile(self, node: Node | None) -> Any | None:
-        """A tantivy query for a text-only node (None: this index cannot say it; use SQL)."""
+    def compile(self, node: Node | None, session: Session | None = None) -> Any | None:
+        """A tantivy query for words, phrases, their boolean combinations and the filters the index holds
+        (sex, series, lang, year, decade, words); None when it cannot say the query (use SQL)."""
         if node is None:
             return tantivy.Query.all_query()
-        if not is_text_only(node):
-            return None
-        return self._query(node)
+        return self._query(node, session)
 
-    def _query(self, node: Node) -> Any | None:
+    def _filter(self, f: Filter, session: Session | None) -> Any | None:
         Q, Occur = tantivy.Query, tantivy.Occur
+        if f.name in KEYWORDS and f.op == "in":
+            return Q.term_set_query(self.schema, KEYWORDS[f.name], [str(v) for v in f.value])
+        if f.name == "series" and session is not None:
+            ids = list(session.scalars(series_ids(f.value)))
+            return Q.term_set_query(self.schema, "coll", ids) if ids else Q.empty_query()
+        if f.name in NUMBERS:
+            def between(lo: Any, hi: Any) -> Any:
+                return Q.range_query(self.schema, f.name, tantivy.FieldType.Integer, lo, hi)
+
+            values = [int(v) for v in f.value]
+            if f.op == "in":
+                return Q.boolean_query([(Occur.Should, between(v, v)) for v in values])
+            if f.op == "between":
+                return between(values[0], values[1])
+            if f.op == ">=":
+                return between(values[0], None)
+            if f.op == "<=":
+                return between(None, values[0])
+            if f.op == "=":
+                return between(values[0], values[0])
+        return None
+
+    def _query(self, node: Node, session: Session | None = None) -> Any | None:
+        Q, Occur = tantivy.Query, tantivy.Occur
+        if isinstance(node, Filter):
+            return self._filter(node, session)
         if isinstance(node, Word):
             parts = tokens(node.text)
             if not parts:
@@ -162,16 +222,17 @@ class TextIndex:
             return (Q.term_query(self.schema, "body", parts[0]) if len(parts) == 1
                     else Q.phrase_query(self.schema, "body", list[Any](parts)))
         if isinstance(node, Not):
-            inner = self._query(node.item)
+            # Only words under NOT: SQL's NOT over a filter leaves out dreams without the value (NULL).
+            inner = self._query(node.item) if is_text_only(node.item) else None
             return None if inner is None else Q.boolean_query([(Occur.Must, Q.all_query()), (Occur.MustNot, inner)])
         if isinstance(node, (And, Or)):
             subs: list[tuple[Any, Any]] = []
             for item in node.items:
                 if isinstance(node, And) and isinstance(item, Not):
-                    inner = self._query(item.item)
+                    inner = self._query(item.item) if is_text_only(item.item) else None
                     occur = Occur.MustNot
                 else:
-                    inner = self._query(item)
+                    inner = self._query(item, session)
                     occur = Occur.Must if isinstance(node, And) else Occur.Should
                 if inner is None:
                     return None
@@ -221,19 +282,18 @@ class TextIndex:
             while True:
                 with Session(self.engine) as session:
                     rows = session.execute(
-                        select(ArchiveDoc.doc_id, ArchiveDoc.body, Dream.visibility)
-                        .join(Dream, Dream.id == ArchiveDoc.dream_id)
+                        select(*_columns()).join(Dream, Dream.id == ArchiveDoc.dream_id)
                         .where(ArchiveDoc.doc_id > last).order_by(ArchiveDoc.doc_id).limit(batch)).all()
                 if not rows:
                     break
-                for doc_id, body, visibility in rows:
-                    writer.add_document(tantivy.Document(doc_id=doc_id, body=body, vis=visibility))
+                for row in rows:
+                    writer.add_document(_document(row))
                 n += len(rows)
                 last = rows[-1][0]
             writer.commit()
             writer.wait_merging_threads()
             self._forget_changes(applied)
-            (self.path / BUILT).write_text(json.dumps({"documents": n, "at": time.time()}))
+            (self.path / BUILT).write_text(json.dumps({"documents": n, "at": time.time(), "schema": SCHEMA_VERSION}))
         size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
         return {"documents": n, "seconds": round(time.perf_counter() - started, 1), "bytes": size}
 
@@ -256,13 +316,12 @@ class TextIndex:
             with Session(self.engine) as session:
                 for start in range(0, len(doc_ids), 900):
                     rows.extend(session.execute(
-                        select(ArchiveDoc.doc_id, ArchiveDoc.body, Dream.visibility)
-                        .join(Dream, Dream.id == ArchiveDoc.dream_id)
+                        select(*_columns()).join(Dream, Dream.id == ArchiveDoc.dream_id)
                         .where(ArchiveDoc.doc_id.in_(doc_ids[start:start + 900]))).all())
             for doc_id in doc_ids:
                 writer.delete_documents_by_term("doc_id", doc_id)
-            for doc_id, body, visibility in rows:
-                writer.add_document(tantivy.Document(doc_id=doc_id, body=body, vis=visibility))
+            for row in rows:
+                writer.add_document(_document(row))
             writer.commit()
             writer.wait_merging_threads()
             self._forget_changes([s for s, _ in changes])
@@ -345,7 +404,7 @@ def count(session: Session, viewer: User | None, node: Node | None) -> int | Non
     index = TextIndex.for_engine(session.get_bind().engine)  # type: ignore[union-attr]
     if index is None or not index.built:
         return None
-    query = index.compile(node)
+    query = index.compile(node, session)
     if query is None:
         return None
     dirty = dirty_docs(session, DIRTY_MAX + 1)  # read the log BEFORE reopening the index (see above)
