@@ -51,3 +51,15 @@ def test_short_reports_stating_an_emotion_get_it() -> None:
     }
     for text, code in cases.items():
         assert analyze(text).emotion_codes() == {code}, text
+
+
+def test_at_least_one_rule_only_fills_reports_with_no_class() -> None:
+    import numpy as np
+
+    from dream_mosaic.analysis.evaluate import decide
+
+    # Order of EMOTION_CODES: AN AP SD CO HA.
+    probs = np.array([[0.1, 0.3, 0.2, 0.0, 0.05], [0.9, 0.1, 0.1, 0.1, 0.8], [0.0, 0.0, 0.0, 0.0, 0.0]])
+    thresholds = np.full_like(probs, 0.5)
+    assert decide(probs, thresholds) == [set(), {"AN", "HA"}, set()]
+    assert decide(probs, thresholds, at_least_one=True) == [{"AP"}, {"AN", "HA"}, {"AN"}]

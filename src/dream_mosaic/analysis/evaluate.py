@@ -54,21 +54,23 @@ def classification_scores(y_true: Sequence[set[str]], y_pred: Sequence[set[str]]
     return out
 
 
-def cross_validated_emotions(
+def cross_validated_probabilities(
     reports: list[CodedReport],
     folds: int = 5,
     seed: int = SEED,
     progress: Progress = _noop,
     stage: str = "cross-validation",
-) -> list[set[str]]:
-    """Emotion classes predicted for each report by a model that never saw it."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per report and class (``EMOTION_CODES`` order), the probability and the decision threshold of a layer
+    that never saw the report (the threshold was tuned inside that layer's training folds)."""
     if len(reports) < folds * 2:
         raise ValueError(f"{len(reports)} reports are too few for {folds}-fold cross-validation")
     mats = featurize([r.text for r in reports])
     ys = labels([r.emotion_set for r in reports])
     strata = [r.series for r in reports]
     n = len(reports)
-    pred: list[set[str]] = [set() for _ in range(n)]
+    probs = np.zeros((n, len(EMOTION_CODES)))
+    thresholds = np.zeros((n, len(EMOTION_CODES)))
     for k, test in enumerate(kfold_indices(n, folds, seed, strata)):
         train = np.setdiff1d(np.arange(n), test)
         model = fit_emotion_model(
@@ -77,15 +79,39 @@ def cross_validated_emotions(
             seed,
             strata=[strata[i] for i in train],
         )
-        for c in EMOTION_CODES:
+        for j, c in enumerate(EMOTION_CODES):
             cm = model.classes[c]
             w = np.array([cm.weights.get(f, 0.0) for f in FEATURE_NAMES[c]])
-            prob = 1.0 / (1.0 + np.exp(-np.clip(mats[c][test] @ w + cm.bias, -30, 30)))
-            for i, p in zip(test, prob, strict=True):
-                if p >= cm.threshold:
-                    pred[int(i)].add(c)
+            probs[test, j] = 1.0 / (1.0 + np.exp(-np.clip(mats[c][test] @ w + cm.bias, -30, 30)))
+            thresholds[test, j] = cm.threshold
         progress(stage, k + 1, folds)
+    return probs, thresholds
+
+
+def decide(probs: np.ndarray, thresholds: np.ndarray, at_least_one: bool = False) -> list[set[str]]:
+    """Classes at or above their threshold. With ``at_least_one`` a report with none gets its most
+    probable class: only for reports known to carry an emotion (Bertolini et al.'s protocol), never for
+    the deployed layer, which must be free to find no emotion."""
+    pred: list[set[str]] = []
+    for p, t in zip(probs, thresholds, strict=True):
+        s = {c for c, pc, tc in zip(EMOTION_CODES, p, t, strict=True) if pc >= tc}
+        if at_least_one and not s:
+            s = {EMOTION_CODES[int(np.argmax(p))]}
+        pred.append(s)
     return pred
+
+
+def cross_validated_emotions(
+    reports: list[CodedReport],
+    folds: int = 5,
+    seed: int = SEED,
+    progress: Progress = _noop,
+    stage: str = "cross-validation",
+    at_least_one: bool = False,
+) -> list[set[str]]:
+    """Emotion classes predicted for each report by a model that never saw it."""
+    probs, thresholds = cross_validated_probabilities(reports, folds, seed, progress, stage)
+    return decide(probs, thresholds, at_least_one)
 
 
 def _dreamer_classes(text: str) -> set[str]:
@@ -172,8 +198,15 @@ def evaluate(
     if cross_validate and len(bearing) >= 20 * folds:
         # Bertolini et al.'s protocol: the layer trained AND tested on emotion-bearing reports only.
         eb_reports = [reports[i] for i in bearing]
-        eb_pred = cross_validated_emotions(eb_reports, folds, seed, progress, "cross-validation (eb only)")
-        bertolini = classification_scores([r.emotion_set for r in eb_reports], eb_pred)
+        eb_probs, eb_thresholds = cross_validated_probabilities(
+            eb_reports, folds, seed, progress, "cross-validation (eb only)"
+        )
+        eb_truth = [r.emotion_set for r in eb_reports]
+        # Every report of this protocol is known to carry an emotion, so a report where no class passes
+        # its threshold gets its most probable class (the thresholds alone are reported beside it).
+        bertolini = classification_scores(eb_truth, decide(eb_probs, eb_thresholds, at_least_one=True))
+        bertolini["decision_rule"] = "classes at or above their threshold; if none, the most probable class"
+        bertolini["thresholds_only"] = classification_scores(eb_truth, decide(eb_probs, eb_thresholds))
 
     # Characters per report
     n_pred = [len(a.characters) for a in analyses]

@@ -32,10 +32,11 @@ from ..lexicons import (
     THIRD_PERSON,
     WAKING_WORDS,
 )
+from ..lexicons import words as word_list
 from ..pipeline import DreamDoc, register_component
 from ..schemas import EMOTION_CODES, Emotion
 
-VERSION = "1.0"
+VERSION = "1.1"
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "emotions.json"
 
 # Groups that describe things as often as feelings: only counted after a feeling verb or copula.
@@ -69,6 +70,12 @@ _CLAUSE_BREAKS = frozenset(
         "or",
     }
 )
+_BODY = frozenset(
+    word_list(
+        "knee knees leg legs arm arms foot feet back head hand hands eye eyes stomach tooth teeth neck shoulder "
+        "ear ears finger fingers toe toes ankle wrist chest throat body"
+    )
+)
 _QUOTES = frozenset({'"', "\u201c", "\u201d"})
 _SUBJECT_DREAMER = frozenset(FIRST_PERSON - {"me", "us"})
 _SUBJECT_OTHER = frozenset(THIRD_PERSON - {"him", "them", "it"})
@@ -94,6 +101,7 @@ class Hit:
     waking: bool
     quoted: bool
     bracketed: bool
+    form: str = ""  # the lexicon form matched, words joined by "_"
 
 
 def _build_matcher() -> dict[str, list[tuple[tuple[str, ...], tuple[str, ...], str]]]:
@@ -145,8 +153,10 @@ def find_emotion_hits(doc: DreamDoc) -> list[Hit]:
         if group in NEEDS_FEEL and not (feel or copula):
             i = last + 1
             continue
-        if group in NEEDS_FEEL and i + 1 < n and lowers[i + 1] in {"at", "for", "time", "idea", "deal"}:
-            i = last + 1
+        nxt = lowers[i + 1] if i + 1 < n else ""
+        after_article = bool(prev) and prev[-1] in {"a", "the"}
+        if group in NEEDS_FEEL and (nxt in {"at", "for", "time", "idea", "deal"} or after_article):
+            i = last + 1  # "good at", "a great amount"
             continue
         quoted = sum(1 for w in lowers[s_first:i] if w in _QUOTES) % 2 == 1
         bracketed = _inside_brackets(lowers, s_first, i)
@@ -168,6 +178,7 @@ def find_emotion_hits(doc: DreamDoc) -> list[Hit]:
                 waking=waking_from is not None and toks[i].sent >= waking_from,
                 quoted=quoted,
                 bracketed=bracketed,
+                form="_".join(words),
             )
         )
         i = last + 1
@@ -188,6 +199,14 @@ def _skip(lowers: list[str], toks: list[Any], i: int, group: str) -> bool:
         return True
     if w in {"kind", "sort"} and nxt == "of":
         return True
+    if prev == "-" and group != "heartbroken":  # "trigger-happy", "fear-inspiring"
+        return True
+    if w == "anxious" and nxt == "to":  # "anxious to meet her": eager, not apprehensive
+        return True
+    if w == "surprise" and prev in {"a", "by"}:  # "a surprise party", "caught him by surprise"
+        return True
+    if group == "hurt" and any(b in _BODY for b in lowers[max(0, i - 4) : i]):
+        return True  # "my knees have been hurting"
     if group == "hurt" and (
         nxt in {"me", "him", "her", "them", "us", "myself", "himself", "herself", "my", "his", "badly", "in"}
         or prev in {"badly", "seriously", "got", "get", "gets", "getting", "might", "will", "would", "to"}
@@ -239,19 +258,41 @@ def _experiencer(
 
 # --- features and the learned layer -------------------------------------------------------------------
 
-_CONTEXT_FEATURES = ("dreamer", "other", "feel", "copula", "intens", "det", "quote", "waking", "bracket")
+_CONTEXT_FEATURES = (
+    "dreamer",
+    "other",
+    "feel",
+    "copula",
+    "intens",
+    "det",
+    "quote",
+    "waking",
+    "bracket",
+    "strong",
+    "single",
+)
+# Per-form features ("f:cried") let the layer learn how often coders code each word, on top of its group.
+# Their values are scaled down, which strengthens their L2 penalty (by 1 / FORM_SCALE**2): a form's own
+# weight departs from its group's only when the codes say so often enough.
+FORM_SCALE = 0.3
 
 
 def class_feature_names(code: str) -> list[str]:
     groups = sorted({g for classes, g, _ in EMOTION_ROWS if code in classes})
-    return ["valid", "negated", "all_valid"] + [f"ctx:{c}" for c in _CONTEXT_FEATURES] + [f"g:{g}" for g in groups]
+    forms = sorted({f for classes, _, fs in EMOTION_ROWS if code in classes for f in fs})
+    return (
+        ["valid", "negated", "all_valid"]
+        + [f"ctx:{c}" for c in _CONTEXT_FEATURES]
+        + [f"g:{g}" for g in groups]
+        + [f"f:{f}" for f in forms]
+    )
 
 
 FEATURE_NAMES: dict[str, list[str]] = {c: class_feature_names(c) for c in EMOTION_CODES}
 
 
 def hit_features(hits: list[Hit], n_tokens: int = 0) -> dict[str, dict[str, float]]:
-    """Per class, feature name -> log1p(count)."""
+    """Per class, feature name -> log1p(count) (times ``FORM_SCALE`` for per-form features)."""
     # Report length is deliberately not a feature: it would make short reports (many real ones are a few
     # lines) less likely to get an emotion they state plainly.
     counts: dict[str, dict[str, float]] = {c: {} for c in EMOTION_CODES}
@@ -259,6 +300,8 @@ def hit_features(hits: list[Hit], n_tokens: int = 0) -> dict[str, dict[str, floa
     for c in EMOTION_CODES:
         counts[c]["all_valid"] = n_valid
     for h in hits:
+        # A stated feeling: after a feeling verb or copula, not "a scary movie", not quoted, not after waking.
+        strong = (h.feel or h.copula) and not h.determiner and not (h.quoted or h.waking or h.bracketed)
         for c in h.classes:
             f = counts[c]
             if h.negated:
@@ -266,6 +309,8 @@ def hit_features(hits: list[Hit], n_tokens: int = 0) -> dict[str, dict[str, floa
                 continue
             f["valid"] = f.get("valid", 0) + 1
             f["g:" + h.group] = f.get("g:" + h.group, 0) + 1
+            if h.form:
+                f["f:" + h.form] = f.get("f:" + h.form, 0) + 1
             for flag, name in (
                 (h.experiencer == "D", "dreamer"),
                 (h.experiencer != "D", "other"),
@@ -276,10 +321,15 @@ def hit_features(hits: list[Hit], n_tokens: int = 0) -> dict[str, dict[str, floa
                 (h.quoted, "quote"),
                 (h.waking, "waking"),
                 (h.bracketed, "bracket"),
+                (strong, "strong"),
+                (len(h.classes) == 1, "single"),  # the group is a candidate for this class only
             ):
                 if flag:
                     f["ctx:" + name] = f.get("ctx:" + name, 0) + 1
-    return {c: {k: math.log1p(v) for k, v in f.items()} for c, f in counts.items()}
+    return {
+        c: {k: math.log1p(v) * (FORM_SCALE if k.startswith("f:") else 1.0) for k, v in f.items()}
+        for c, f in counts.items()
+    }
 
 
 @dataclass
