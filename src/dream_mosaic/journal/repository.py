@@ -6,8 +6,8 @@ import json
 from collections.abc import Iterator
 from datetime import date
 
-from sqlalchemy import Select, String, Text, any_, cast, func, select
-from sqlalchemy.dialects.postgresql import array
+from sqlalchemy import Select, String, Text, any_, bindparam, cast, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from dream_mosaic.core import consent
@@ -85,8 +85,9 @@ class DreamRepository:
         if not hashes:
             return set()
         if self.session.get_bind().dialect.name == "postgresql":
-            # One array parameter instead of thousands of bound names: planning a long IN list is slow.
-            wanted = Dream.content_hash == any_(array(hashes, type_=String(64)))
+            # One array parameter instead of thousands of bound names: planning a long IN list is slow, and
+            # so is building an ARRAY[...] of one bound value per hash (0.1 s per 5,000 in SQLAlchemy).
+            wanted = Dream.content_hash == any_(bindparam("hashes", hashes, type_=ARRAY(String(64))))
         else:
             wanted = Dream.content_hash.in_(hashes)
         rows = self.session.scalars(select(Dream.content_hash).where(Dream.owner_id == owner_id, wanted))
