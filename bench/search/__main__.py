@@ -312,6 +312,11 @@ def run_one(backend: str, size: str, tsv: Path, rounds: int) -> dict[str, Any]:
               "the index …", flush=True)
         result["index_build_s"] = rebuild_index(platform)
         result["index_size"] = index_size(platform)
+        from dream_mosaic.archive import textindex
+
+        text_index = textindex.index_for_engine(platform.db.engine)
+        if text_index is not None:
+            result["text_index"] = text_index.rebuild()
         print(f"[{backend} {size}] index {result['index_build_s']} s {result['index_size']}; embedding …",
               flush=True)
         result.update(store_embeddings(platform))

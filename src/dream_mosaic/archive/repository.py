@@ -439,6 +439,10 @@ class ArchiveRepository:
         split = self._fts_and_filters(node) if self.dialect == "sqlite" else None
         if split is not None:
             return self._page_through_fts(viewer, split[0], split[1], limit, after, before)
+        if self.dialect == "postgresql":
+            walked = self._page_through_index(viewer, node, limit, after, before)
+            if walked is not None:
+                return walked
         stmt = self.scope(viewer, node).with_only_columns(
             Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True).options(NO_CIRCLES)
         if before is not None:
@@ -489,6 +493,47 @@ class ArchiveRepository:
             if len(candidates) < window:
                 break
             cursor = candidates[-1]
+            window = min(window * 4, CHUNK)
+        out = out[:limit]
+        return out[::-1] if backwards else out
+
+    def _page_through_index(self, viewer: User | None, node: Node | None, limit: int, after: int | None,
+                            before: int | None) -> list[tuple[Dream, int, int, str | None]] | None:
+        """PostgreSQL: walk the text index's matches in archive order from the cursor, a growing window at a
+        time, reading each window's dreams through the gate and SQL's own match (so a document changed since
+        the index last caught up is judged on what it is now; those waiting are added to every window)."""
+        from dream_mosaic.archive import textindex
+
+        index = textindex.index_for(self.session)
+        if index is None or not index.built or node is None:
+            return None
+        query = index.compile(node, self.session)
+        if query is None:
+            return None
+        dirty = textindex.dirty_docs(self.session, textindex.DIRTY_MAX + 1)
+        if len(dirty) > textindex.DIRTY_MAX:
+            return None
+        searcher = index.searcher()
+        backwards = before is not None
+        cursor: int = before if before is not None else (after or 0)
+        window = max(limit * 2, 50)
+        out: list[tuple[Dream, int, int, str | None]] = []
+        while len(out) < limit:
+            ids = index.ordered_ids(searcher, query, cursor, window, backwards)
+            exhausted = len(ids) < window
+            edge = ids[-1] if ids else cursor
+            waiting = [d for d in dirty if (d < cursor if backwards else d > cursor)
+                       and (exhausted or (d >= edge if backwards else d <= edge))]
+            candidates = sorted(set(ids) | set(waiting))
+            if candidates:
+                stmt = self.scope(viewer, node).with_only_columns(
+                    Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True).where(
+                    ArchiveDoc.doc_id.in_(candidates)).options(NO_CIRCLES)
+                found = sorted(self.session.execute(stmt), key=lambda r: r[1], reverse=backwards)
+                out.extend((r[0], r[1], r[2], r[0].collection.slug if r[0].collection else None) for r in found)
+            if exhausted:
+                break
+            cursor = edge
             window = min(window * 4, CHUNK)
         out = out[:limit]
         return out[::-1] if backwards else out

@@ -258,6 +258,17 @@ class TextIndex:
             subs.append((Occur.MustNot, Q.term_set_query(self.schema, "doc_id", list(exclude))))
         return int(searcher.search(Q.boolean_query(subs), limit=1, count=True).count)
 
+    def ordered_ids(self, searcher: Any, query: Any, cursor: int, n: int, backwards: bool) -> list[int]:
+        """The next ``n`` matching doc_ids after (or before) ``cursor``, in archive order. Not gated: the
+        caller reads them through the consent gate (and SQL's own match)."""
+        Q, Occur = tantivy.Query, tantivy.Occur
+        bound = (Q.range_query(self.schema, "doc_id", tantivy.FieldType.Integer, None, cursor - 1) if backwards
+                 else Q.range_query(self.schema, "doc_id", tantivy.FieldType.Integer, cursor + 1, None))
+        hits = searcher.search(Q.boolean_query([(Occur.Must, query), (Occur.Must, bound)]), limit=n, count=False,
+                               order_by_field="doc_id",
+                               order=tantivy.Order.Desc if backwards else tantivy.Order.Asc).hits
+        return [int(key) for key, _ in hits]
+
     # --- keeping it up to date --------------------------------------------------------------------------
 
     def _writer(self) -> Any | None:
