@@ -150,10 +150,11 @@ def search(
     started = time.perf_counter()
     query = parse_or_invalid(query_text)
     limit = max(1, min(int(limit), MAX_LIMIT))
-    if semantic or like:
-        page = _semantic(session, viewer, query, like, min(limit, SEMANTIC_MAX))
-    else:
-        page = _keyword(session, viewer, query, limit, after, before, facets)
+    with textindex.memo(session):
+        if semantic or like:
+            page = _semantic(session, viewer, query, like, min(limit, SEMANTIC_MAX))
+        else:
+            page = _keyword(session, viewer, query, limit, after, before, facets)
     page.took_ms = round((time.perf_counter() - started) * 1000, 2)
     return page
 

@@ -45,9 +45,10 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import tantivy
 from sqlalchemy import Engine, select, text
@@ -60,6 +61,7 @@ from dream_mosaic.core import consent
 from dream_mosaic.core.models import CircleMember, Dream, DreamCircle, User, Visibility
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DIRTY_MAX = 2000  # more documents waiting than this: count through SQL until caught up
 EXTRA_MAX = 200_000  # more private/circle dreams readable than this: count through SQL
@@ -380,8 +382,32 @@ class TextIndex:
 # --- counting through it ------------------------------------------------------------------------------
 
 
+MEMO = "archive.textindex.memo"
+
+
+@contextmanager
+def memo(session: Session) -> Iterator[None]:
+    """Within this block (one read-only search), read the change log and the viewer's own and circle
+    dreams once, not once per count and page. Never around a write."""
+    session.info[MEMO] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(MEMO, None)
+
+
+def _memoised(session: Session, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    store = session.info.get(MEMO)
+    if store is None:
+        return compute()
+    if key not in store:
+        store[key] = compute()
+    return store[key]  # type: ignore[no-any-return]
+
+
 def dirty_docs(session: Session, limit: int) -> list[int]:
-    return list(session.scalars(select(ArchiveChange.doc_id).distinct().limit(limit)))
+    return _memoised(session, ("dirty", limit), lambda: list(
+        session.scalars(select(ArchiveChange.doc_id).distinct().limit(limit))))
 
 
 OTHER_VISIBILITIES = tuple(v.value for v in Visibility if v.value not in consent.COMMUNITY)
@@ -422,7 +448,8 @@ def count(session: Session, viewer: User | None, node: Node | None) -> int | Non
     if len(dirty) > DIRTY_MAX:
         index.schedule()
         return None
-    others = other_readable_docs(session, viewer, dirty)
+    others = _memoised(session, ("others", viewer.id if viewer else None),
+                       lambda: other_readable_docs(session, viewer, dirty))
     if others is None:
         return None
     searcher = index.searcher()
