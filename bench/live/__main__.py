@@ -199,40 +199,47 @@ def run(participants: int, processes: int, args: argparse.Namespace) -> dict[str
                 "MOSAIC_LIVE_MAX_CONNECTIONS": str(participants + 100)})
     if processes > 1:
         env["MOSAIC_BROADCAST_URL"] = args.redis
-    servers = [Server(data_dir, env) for _ in range(processes)]
-    watch = RssWatch([s.process.pid for s in servers])
-    urls = [s.url.replace("http://", "ws://") + f"/api/v1/circles/{setup['circle_id']}/live" for s in servers]
-    offer_rate = max(participants / args.offer_every, args.min_offer_rate)
-    tap_rate = participants / args.tap_every
-    k = args.client_processes if participants >= 1000 else 1
-    go = work / "go"
-    crowds = []
-    for c in range(k):
-        share = setup["tokens"][c::k]
-        config = {"process": c, "participants": share, "guide_token": setup["guide_token"] if c == 0 else None,
-                  "urls": urls, "seconds": args.seconds, "drain": args.drain, "offer_rate": offer_rate / k,
-                  "tap_rate": tap_rate / k, "ready": str(work / f"ready-{c}"), "go": str(go)}
-        (work / f"crowd-{c}.json").write_text(json.dumps(config))
-        cmd = [sys.executable, "-m", "bench.live.crowd", str(work / f"crowd-{c}.json"), str(work / f"out-{c}.json")]
-        crowds.append(subprocess.Popen(cmd, cwd=REPO, env={**os.environ, "PYTHONPATH": os.environ.get(
-            "PYTHONPATH", "") + os.pathsep + str(REPO)}))
-    t0 = time.monotonic()
-    while not all((work / f"ready-{c}").exists() for c in range(k)):
-        if any(p.poll() not in (None, 0) for p in crowds):
-            raise RuntimeError("a crowd process failed while connecting")
-        if time.monotonic() - t0 > 600:
-            raise RuntimeError("the crowd did not connect within 10 minutes")
-        time.sleep(0.2)
-    connect_seconds = time.monotonic() - t0
-    go.write_text(f"{time.time() + 1.0:.6f}")
-    watch.mark()
-    load_before = os.getloadavg()[0]
-    for p in crowds:
-        p.wait(args.seconds + args.drain + 120)
-    peak, server_cpu = watch.stop()
-    load_after = os.getloadavg()[0]
-    for s in servers:
-        s.stop()
+    servers: list[Server] = []
+    crowds: list[subprocess.Popen[bytes]] = []
+    try:
+        for _ in range(processes):
+            servers.append(Server(data_dir, env))
+        watch = RssWatch([s.process.pid for s in servers])
+        urls = [s.url.replace("http://", "ws://") + f"/api/v1/circles/{setup['circle_id']}/live" for s in servers]
+        offer_rate = max(participants / args.offer_every, args.min_offer_rate)
+        tap_rate = participants / args.tap_every
+        k = args.client_processes if participants >= 1000 else 1
+        go = work / "go"
+        for c in range(k):
+            share = setup["tokens"][c::k]
+            config = {"process": c, "participants": share, "guide_token": setup["guide_token"] if c == 0 else None,
+                      "urls": urls, "seconds": args.seconds, "drain": args.drain, "offer_rate": offer_rate / k,
+                      "tap_rate": tap_rate / k, "ready": str(work / f"ready-{c}"), "go": str(go)}
+            (work / f"crowd-{c}.json").write_text(json.dumps(config))
+            cmd = [sys.executable, "-m", "bench.live.crowd", str(work / f"crowd-{c}.json"), str(work / f"out-{c}.json")]
+            crowds.append(subprocess.Popen(cmd, cwd=REPO, env={**os.environ, "PYTHONPATH": os.environ.get(
+                "PYTHONPATH", "") + os.pathsep + str(REPO)}))
+        t0 = time.monotonic()
+        while not all((work / f"ready-{c}").exists() for c in range(k)):
+            if any(p.poll() not in (None, 0) for p in crowds):
+                raise RuntimeError("a crowd process failed while connecting")
+            if time.monotonic() - t0 > 600:
+                raise RuntimeError("the crowd did not connect within 10 minutes")
+            time.sleep(0.2)
+        connect_seconds = time.monotonic() - t0
+        go.write_text(f"{time.time() + 1.0:.6f}")
+        watch.mark()
+        load_before = os.getloadavg()[0]
+        for p in crowds:
+            p.wait(args.seconds + args.drain + 120)
+        peak, server_cpu = watch.stop()
+        load_after = os.getloadavg()[0]
+    finally:  # never leave a server or a crowd behind, even when interrupted
+        for crowd in crowds:
+            if crowd.poll() is None:
+                crowd.kill()
+        for s in servers:
+            s.stop()
     outs = [json.loads((work / f"out-{c}.json").read_text()) for c in range(k)]
     result = summarise(participants, processes, outs, setup, peak, connect_seconds, args, offer_rate, tap_rate)
     result["server_cpu_s"] = server_cpu
@@ -319,6 +326,7 @@ def main() -> int:
     if not args.redis.startswith(("redis://127.0.0.1", "redis://localhost", "redis://[::1]")):
         parser.error("the benchmark only talks to a Redis on this machine (127.0.0.1)")
     raise_open_files()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so `finally` stops the servers
     runs = []
     for processes in [int(p) for p in args.processes.split(",")]:
         for participants in [int(n) for n in args.participants.split(",")]:

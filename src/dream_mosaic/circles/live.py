@@ -21,9 +21,11 @@ import asyncio
 import contextlib
 import json
 import logging
+import struct
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
@@ -38,7 +40,7 @@ from dream_mosaic.circles.models import CircleSession
 from dream_mosaic.circles.repository import SessionRepository
 from dream_mosaic.circles.schemas import CheckIn, ContributionIn, ModerationIn, SessionControl
 from dream_mosaic.core.auth import SESSION_COOKIE, user_for_token
-from dream_mosaic.core.errors import MosaicError
+from dream_mosaic.core.errors import MosaicError, NotFound
 from dream_mosaic.core.models import User
 from dream_mosaic.core.platform import Platform
 
@@ -56,6 +58,8 @@ class LiveSettings(BaseSettings):
     flush_ms: int = 40
     max_flush_ms: int = 200
     send_queue: int = 400
+    send_buffer_kb: int = 1024
+    direct_writes: bool = True
     arrivals_per_second: float = 300.0
     arrivals_burst: float = 600.0
     max_writes_in_flight: int = 200
@@ -83,6 +87,69 @@ class Refused(Exception):
                 "retry_after": self.retry_after}
 
 
+def ws_frame(payload: bytes) -> bytes:
+    """One unfragmented, unmasked WebSocket text frame (RFC 6455 §5.2) as a server sends it. Without the
+    RSV1 bit it is an uncompressed message, valid whether or not permessage-deflate was negotiated."""
+    n = len(payload)
+    if n < 126:
+        return bytes((0x81, n)) + payload
+    if n < 65536:
+        return struct.pack("!BBH", 0x81, 126, n) + payload
+    return struct.pack("!BBQ", 0x81, 127, n) + payload
+
+
+def _close_frame(code: int, reason: str) -> bytes:
+    body = struct.pack("!H", code) + reason.encode()[:120]
+    return bytes((0x88, len(body))) + body
+
+
+def transport_of(ws: WebSocket) -> Any | None:
+    """The socket under an accepted WebSocket when the server is uvicorn (any of its WebSocket
+    implementations), found behind the ASGI ``send`` callable and the wrappers Starlette puts around it;
+    None elsewhere (the test client, another server), and the hub then sends through ASGI as usual.
+
+    Writing a finished frame straight to the transport costs a ``write()``: no task, no ASGI message, no
+    per-socket encoding. uvicorn writes its own frames (pings, close) whole and synchronously too, on the
+    same event loop, so frames never interleave."""
+    seen: set[int] = set()
+    todo: list[tuple[Any, int]] = [(getattr(ws, "_send", None), 0)]
+    while todo:
+        obj, depth = todo.pop()
+        if obj is None or id(obj) in seen or depth > 6:
+            continue
+        seen.add(id(obj))
+        owner = getattr(obj, "__self__", None)
+        transport = getattr(owner, "transport", None)
+        if isinstance(owner, asyncio.Protocol) and all(  # uvloop's transports are not asyncio classes
+                callable(getattr(transport, name, None)) for name in ("write", "get_write_buffer_size",
+                                                                      "is_closing", "close", "abort")):
+            return transport
+        for cell in getattr(obj, "__closure__", None) or ():
+            with contextlib.suppress(ValueError):
+                if callable(cell.cell_contents):
+                    todo.append((cell.cell_contents, depth + 1))
+        inner = getattr(obj, "__wrapped__", None)
+        if inner is not None:
+            todo.append((inner, depth + 1))
+    return None
+
+
+class Frame:
+    """An outgoing message: its text, and its wire form encoded once for however many receive it."""
+
+    __slots__ = ("_wire", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._wire: bytes | None = None
+
+    @property
+    def wire(self) -> bytes:
+        if self._wire is None:
+            self._wire = ws_frame(self.text.encode())
+        return self._wire
+
+
 class Conn:
     def __init__(self, ws: WebSocket, user_id: str, guide: bool, admitted: bool, send_queue: int,
                  cfg: LiveSettings) -> None:
@@ -93,21 +160,47 @@ class Conn:
         self.taps = rules.TokenBucket(cfg.taps_per_second, cfg.taps_burst, now)
         self.closing = False
         self.sender: asyncio.Task[None] | None = None
+        self.transport = transport_of(ws) if cfg.direct_writes else None
+        self.buffer_limit = cfg.send_buffer_kb * 1024
 
     @property
     def seated(self) -> bool:
         return self.admitted or self.guide
 
-    def push(self, frame: str) -> None:
+    def start(self) -> None:
+        """After the handshake: a sending task only where frames go through ASGI."""
+        if self.transport is None:
+            self.sender = asyncio.create_task(self.send_loop())
+
+    def push(self, frame: str | Frame) -> None:
         if self.closing:
             return
+        transport = self.transport
+        if transport is not None:
+            if transport.is_closing():
+                self.closing = True
+            elif transport.get_write_buffer_size() > self.buffer_limit:
+                self.too_slow()
+            else:
+                transport.write(frame.wire if isinstance(frame, Frame) else ws_frame(frame.encode()))
+            return
         try:
-            self.queue.put_nowait(frame)
+            self.queue.put_nowait(frame.text if isinstance(frame, Frame) else frame)
         except asyncio.QueueFull:  # too far behind: drop what is queued, close, start again from a snapshot
             self.closing = True
             while not self.queue.empty():
                 self.queue.get_nowait()
             self.queue.put_nowait(None)
+
+    def too_slow(self) -> None:
+        """A reader hopelessly behind (its unsent frames over ``send_buffer_kb``): it is closed rather than
+        let grow, and its device reconnects and starts again from a fresh snapshot."""
+        self.closing = True
+        transport = self.transport
+        assert transport is not None
+        transport.write(_close_frame(CLOSE_AGAIN_LATER, "Too far behind; reconnect for a fresh view."))
+        transport.close()  # flushes what it can, then closes; never waits for a reader that is gone
+        asyncio.get_running_loop().call_later(10, transport.abort)
 
     async def send_loop(self) -> None:
         try:
@@ -249,11 +342,11 @@ class Room:
                         personal.setdefault(uid, []).append(json.dumps(event, separators=(",", ":")))
         excepted = {e for _t, e in seated if e}
         common_seated = everyone + [t for t, _e in seated]
-        frames: dict[str, str] = {}
+        frames: dict[str, Frame] = {}
 
-        def frame(key: str, parts: Callable[[], list[str]]) -> str:
+        def frame(key: str, parts: Callable[[], list[str]]) -> Frame:
             if key not in frames:
-                frames[key] = "[" + ",".join(parts()) + "]"
+                frames[key] = Frame("[" + ",".join(parts()) + "]")
             return frames[key]
 
         for conn in list(self.conns):
@@ -472,7 +565,7 @@ class Hub:
         conn = Conn(ws, user_id, guide, admission.get("state") == "admitted", self.cfg.send_queue, self.cfg)
         room = await self.room(session_id)
         room.add(conn)
-        conn.sender = asyncio.create_task(conn.send_loop())
+        conn.start()
         try:
             conn.push(json.dumps(admission))
             if conn.seated:
@@ -565,9 +658,8 @@ class Hub:
                     "message": "The circle is very busy; your words are kept and will be sent again."}
         self.writes_in_flight += 1
         try:
-            reply, events = await self.write(
-                lambda db: work(db, db.get(User, conn.user_id), sessions.session_by_id(db, circle_id, session_id),
-                                data, message))
+            who = Who(conn.user_id, circle_id, session_id)
+            reply, events = await self.write(lambda db: work(db, who, data, message))
         except MosaicError as exc:
             return {"type": "error", "code": exc.extra.get("code", exc.title.lower().replace(" ", "_")),
                     "status": exc.status, "client_id": message.get("client_id"), "message": exc.detail}
@@ -588,39 +680,54 @@ def _snapshot(db: Session, user_id: str, session_id: str) -> dict[str, Any]:
     return sessions.snapshot(db, user, s)
 
 
+@dataclass(frozen=True)
+class Who:
+    """Who sends a message, in which session; each handler loads only what it needs."""
+
+    user_id: str
+    circle_id: str
+    session_id: str
+
+    def user(self, db: Session) -> User:
+        user = db.get(User, self.user_id)
+        if user is None:
+            raise NotFound("No such person.")
+        return user
+
+    def session(self, db: Session) -> CircleSession:
+        return sessions.session_by_id(db, self.circle_id, self.session_id)
+
+
 # What each message type does: (schema, work in one transaction, rate limit bucket)
-Work = Callable[[Session, Any, CircleSession, Any, dict[str, Any]], tuple[dict[str, Any] | None, list[Any]]]
+Work = Callable[[Session, Who, Any, dict[str, Any]], tuple[dict[str, Any] | None, list[Any]]]
 
 
-def _contribute(db: Session, user: User, s: CircleSession, data: ContributionIn, _m: dict[str, Any]
-                ) -> tuple[dict[str, Any], list[Any]]:
-    c, created, events = sessions.contribute(db, user, s, data)
+def _contribute(db: Session, who: Who, data: ContributionIn, _m: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    c, created, events = sessions.contribute(db, who.user(db), who.session(db), data)
     return {"type": "ack", "client_id": data.client_id, "id": c.id, "status": c.status, "created": created}, events
 
 
-def _tap(db: Session, user: User, s: CircleSession, _d: None, m: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
-    created, events = sessions.tap(db, user, s, str(m.get("id", "")))
+def _tap(db: Session, who: Who, _d: None, m: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    """The most frequent write: by ids, with nothing loaded (``sessions.tap_by_id``)."""
+    created, events = sessions.tap_by_id(db, who.session_id, who.user_id, str(m.get("id", "")))
     return {"type": "tapped", "id": m.get("id"), "created": created}, events
 
 
-def _control(db: Session, user: User, s: CircleSession, data: SessionControl, _m: dict[str, Any]
-             ) -> tuple[None, list[Any]]:
-    return None, sessions.control(db, user, s, data)
+def _control(db: Session, who: Who, data: SessionControl, _m: dict[str, Any]) -> tuple[None, list[Any]]:
+    return None, sessions.control(db, who.user(db), who.session(db), data)
 
 
-def _moderate(db: Session, user: User, s: CircleSession, data: ModerationIn, m: dict[str, Any]
-              ) -> tuple[None, list[Any]]:
-    return None, sessions.moderate(db, user, s, str(m.get("id", "")), data.action)
+def _moderate(db: Session, who: Who, data: ModerationIn, m: dict[str, Any]) -> tuple[None, list[Any]]:
+    return None, sessions.moderate(db, who.user(db), who.session(db), str(m.get("id", "")), data.action)
 
 
-def _checkin(db: Session, user: User, s: CircleSession, data: CheckIn, m: dict[str, Any]
-             ) -> tuple[dict[str, Any], list[Any]]:
-    return {"type": "checked_in", "id": m.get("id")}, sessions.checkin(db, user, s, str(m.get("id", "")),
-                                                                      data.message)
+def _checkin(db: Session, who: Who, data: CheckIn, m: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    return {"type": "checked_in", "id": m.get("id")}, sessions.checkin(db, who.user(db), who.session(db),
+                                                                      str(m.get("id", "")), data.message)
 
 
-def _leave(db: Session, user: User, s: CircleSession, _d: None, _m: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
-    return {"type": "admission", "state": "left"}, sessions.leave(db, user, s)
+def _leave(db: Session, who: Who, _d: None, _m: dict[str, Any]) -> tuple[dict[str, Any], list[Any]]:
+    return {"type": "admission", "state": "left"}, sessions.leave(db, who.user(db), who.session(db))
 
 
 HANDLERS: dict[str, tuple[type[BaseModel] | None, Work, str | None]] = {

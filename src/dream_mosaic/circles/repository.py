@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import Table, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from dream_mosaic.circles.models import Admission, CircleSession, Contribution, ResonanceTap
@@ -114,6 +114,38 @@ class SessionRepository:
     def tapped_by(self, session_id: str, user_id: str) -> list[str]:
         return list(self.session.scalars(select(ResonanceTap.contribution_id).where(
             ResonanceTap.session_id == session_id, ResonanceTap.user_id == user_id)))
+
+    def tap_context(self, session_id: str, user_id: str, contribution_id: str) -> Any | None:
+        """What a tap needs to know, in one round trip and without loading objects: the session's phase
+        and flags, the tapper's seat and role, and the fragment's status (None where there is none)."""
+        return self.session.execute(
+            select(CircleSession.phases, CircleSession.phase, CircleSession.paused, CircleSession.locked,
+                   select(Admission.state).where(Admission.session_id == session_id,
+                                                 Admission.user_id == user_id).scalar_subquery().label("seat"),
+                   select(CircleMember.role).where(CircleMember.circle_id == CircleSession.circle_id,
+                                                   CircleMember.user_id == user_id).scalar_subquery().label("role"),
+                   select(User.role).where(User.id == user_id).scalar_subquery().label("user_role"),
+                   select(Contribution.status).where(Contribution.id == contribution_id,
+                                                     Contribution.session_id == session_id)
+                   .scalar_subquery().label("status"))
+            .where(CircleSession.id == session_id)
+        ).one_or_none()
+
+    def add_tap(self, session_id: str, user_id: str, contribution_id: str, at: datetime) -> bool:
+        """Record a tap unless this person already tapped this fragment; True if it is new."""
+        table = cast(Table, ResonanceTap.__table__)
+        values = {"contribution_id": contribution_id, "user_id": user_id, "session_id": session_id,
+                  "created_at": at}
+        if self.session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            stmt: Any = pg_insert(table).values(values).on_conflict_do_nothing()
+        else:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            stmt = sqlite_insert(table).values(values).on_conflict_do_nothing()
+        # RETURNING, not rowcount (which the session reports as -1 on PostgreSQL): no row on a conflict
+        return self.session.execute(stmt.returning(table.c.user_id)).first() is not None
 
     def has_tapped(self, contribution_id: str, user_id: str) -> bool:
         return self.session.get(ResonanceTap, (contribution_id, user_id)) is not None
