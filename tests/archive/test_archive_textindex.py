@@ -224,3 +224,22 @@ def test_pages_through_the_index_hold_exactly_the_readable_matches(platform, cli
     assert corpus.dreams["community"] in eve_now and len(eve_now) == len(expected["eve", "teeth"])
     carl_now, _ = walk(client, corpus.headers["carl"], f"{SECRET} OR teeth")
     assert corpus.dreams["circle"] not in carl_now
+
+
+def test_regex_candidates_from_the_index_change_no_answer(platform, corpus, built):
+    queries = ["/teeth? (fell|fall)/", f"/{SECRET[:6]}/", "/(lake|wolf)s?/", "/t[e]eth/", f"NOT /{SECRET}/",
+               "/loose and fall/", "/caf[eé]/"]
+    with platform.db.transaction(write=False) as session:
+        for name in ("eve", "vera", "carl"):
+            viewer = session.scalar(select(User).where(User.username == name))
+            for q in queries:
+                node = parse(q).root
+                narrowed = ArchiveRepository(session).match_doc_ids(viewer, node)
+                built_flag = textindex.TextIndex.built
+                try:
+                    textindex.TextIndex.built = property(lambda self: False)  # type: ignore[assignment,method-assign]
+                    scanned = ArchiveRepository(session).match_doc_ids(viewer, node)
+                finally:
+                    textindex.TextIndex.built = built_flag  # type: ignore[method-assign]
+                assert narrowed == scanned, (name, q)
+        assert textindex.index_for(session).regex_candidates(["teeth "], (), 100)  # type: ignore[union-attr]

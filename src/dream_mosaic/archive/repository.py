@@ -17,11 +17,14 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Integer,
     Select,
     Text,
     and_,
+    any_,
+    bindparam,
     case,
     cast,
     delete,
@@ -252,9 +255,35 @@ class Compiler:
             return ArchiveDoc.body.ilike(f"%{escaped}%", escape="\\")
         return ArchiveDoc.body.like(f"%{escaped}%", escape="\\")
 
+    def _regex_candidates(self, node: Regex) -> ColumnElement[bool] | None:
+        """A superset of the documents ``node`` can match, from the text index's term dictionary (every
+        literal's words, three letters or more, inside some word of the document), plus the documents
+        the index has not caught up with; None when the index cannot narrow it down."""
+        from dream_mosaic.archive import textindex
+
+        index = textindex.index_for(self.session)
+        if index is None or not index.built:
+            return None
+        found = index.regex_candidates(node.literals, node.any_of, textindex.REGEX_CANDIDATES_MAX)
+        if found is None:
+            return None
+        dirty = textindex.dirty_docs(self.session, textindex.DIRTY_MAX + 1)
+        if len(dirty) > textindex.DIRTY_MAX:
+            return None
+        ids = sorted(set(found) | set(dirty))
+        name = f"rx{next(self._names)}"
+        if self.dialect == "postgresql":
+            return ArchiveDoc.doc_id == any_(bindparam(name, ids, type_=ARRAY(Integer)))
+        listed = text(f"SELECT value FROM json_each(:{name})").bindparams(
+            **{name: json.dumps(ids)}).columns(value=Integer)
+        return ArchiveDoc.doc_id.in_(listed)
+
     def _regex(self, node: Regex) -> ColumnElement[bool]:
         self.needs_docs = True
         clauses: list[ColumnElement[bool]] = []
+        narrowed = self._regex_candidates(node)
+        if narrowed is not None:
+            clauses.append(narrowed)
         clauses.extend(self._contains(lit) for lit in node.literals)
         if node.any_of:
             clauses.append(or_(*(self._contains(w) for w in node.any_of)))

@@ -65,6 +65,7 @@ T = TypeVar("T")
 
 DIRTY_MAX = 2000  # more documents waiting than this: count through SQL until caught up
 EXTRA_MAX = 200_000  # more private/circle dreams readable than this: count through SQL
+REGEX_CANDIDATES_MAX = 20_000  # more documents than this may match a regex's words: let SQL scan
 BUILT = "built.json"
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -259,6 +260,31 @@ class TextIndex:
         if exclude:
             subs.append((Occur.MustNot, Q.term_set_query(self.schema, "doc_id", list(exclude))))
         return int(searcher.search(Q.boolean_query(subs), limit=1, count=True).count)
+
+    def regex_candidates(self, literals: Sequence[str], any_of: Sequence[str], cap: int) -> list[int] | None:
+        """doc_ids that may match a regular expression: each literal's ASCII word chunks (3+ characters)
+        occur inside some word of the document (and, for ``any_of``, one alternative's do). A superset of
+        the matches (None when no chunk narrows it, or more than ``cap`` documents remain)."""
+        Q, Occur = tantivy.Query, tantivy.Occur
+
+        def chunks_query(literal: str) -> Any | None:
+            parts = [c for c in _TOKEN.findall(literal.lower()) if len(c) >= 3 and c.isascii()]
+            if not parts:
+                return None
+            subs = [(Occur.Must, Q.regex_query(self.schema, "body", f".*{re.escape(c)}.*")) for c in parts]
+            return subs[0][1] if len(subs) == 1 else Q.boolean_query(subs)
+
+        musts = [q for q in (chunks_query(lit) for lit in literals) if q is not None]
+        if any_of:
+            alternatives = [chunks_query(a) for a in any_of]
+            if all(a is not None for a in alternatives):
+                musts.append(Q.boolean_query([(Occur.Should, a) for a in alternatives if a is not None]))
+        if not musts:
+            return None
+        query = musts[0] if len(musts) == 1 else Q.boolean_query([(Occur.Must, m) for m in musts])
+        hits = self.searcher().search(query, limit=cap + 1, count=False, order_by_field="doc_id",
+                                      order=tantivy.Order.Asc).hits
+        return None if len(hits) > cap else [int(key) for key, _ in hits]
 
     def ordered_ids(self, searcher: Any, query: Any, cursor: int, n: int, backwards: bool) -> list[int]:
         """The next ``n`` matching doc_ids after (or before) ``cursor``, in archive order. Not gated: the
