@@ -529,8 +529,8 @@ class ArchiveRepository:
     def _page_through_index(self, viewer: User | None, node: Node | None, limit: int, after: int | None,
                             before: int | None) -> list[tuple[Dream, int, int, str | None]] | None:
         """PostgreSQL: walk the text index's matches in archive order from the cursor, a growing window at a
-        time, reading each window's dreams through the gate and SQL's own match (so a document changed since
-        the index last caught up is judged on what it is now; those waiting are added to every window)."""
+        time, reading each window's dreams through the gate (and, for documents changed since the index last
+        caught up, SQL's own match: they are judged on what they are now, and added to every window)."""
         from dream_mosaic.archive import textindex
 
         index = textindex.index_for(self.session)
@@ -553,13 +553,18 @@ class ArchiveRepository:
             edge = ids[-1] if ids else cursor
             waiting = [d for d in dirty if (d < cursor if backwards else d > cursor)
                        and (exhausted or (d >= edge if backwards else d <= edge))]
-            candidates = sorted(set(ids) | set(waiting))
-            if candidates:
-                stmt = self.scope(viewer, node).with_only_columns(
-                    Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True).where(
-                    ArchiveDoc.doc_id.in_(candidates)).options(NO_CIRCLES)
-                found = sorted(self.session.execute(stmt), key=lambda r: r[1], reverse=backwards)
-                out.extend((r[0], r[1], r[2], r[0].collection.slug if r[0].collection else None) for r in found)
+            # The index is exact for documents not waiting in the log: those need only the gate; the
+            # waiting ones are matched by SQL as they are now.
+            stale = set(waiting) | (set(ids) & set(dirty))
+            found: list[Any] = []
+            for part, matcher in (([d for d in ids if d not in stale], None), (sorted(stale), node)):
+                if part:
+                    stmt = self.scope(viewer, matcher).with_only_columns(
+                        Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True).where(
+                        ArchiveDoc.doc_id.in_(part)).options(NO_CIRCLES)
+                    found.extend(self.session.execute(stmt))
+            found.sort(key=lambda r: r[1], reverse=backwards)
+            out.extend((r[0], r[1], r[2], r[0].collection.slug if r[0].collection else None) for r in found)
             if exhausted:
                 break
             cursor = edge
