@@ -55,6 +55,16 @@ def embed_texts(texts: list[str]) -> np.ndarray:
         raise EmbeddingsUnavailable(f"The embedding model cannot be loaded: {exc}") from exc
 
 
+def _faiss() -> Any:
+    """faiss, answering each query on one thread: a server answers many queries at once, and OpenMP's
+    waiting threads on a busy machine cost more than a second core saves on one query."""
+    import faiss
+
+    if faiss.omp_get_max_threads() != 1:
+        faiss.omp_set_num_threads(1)
+    return faiss
+
+
 class VectorIndex:
     _instances: dict[str, VectorIndex] = {}
     _guard = threading.Lock()
@@ -89,12 +99,12 @@ class VectorIndex:
     # --- faiss ----------------------------------------------------------------------------------------
 
     def _flat(self, dim: int) -> Any:
-        import faiss
+        faiss = _faiss()
 
         return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
 
     def _ivf(self, vectors: np.ndarray, ids: np.ndarray) -> Any:
-        import faiss
+        faiss = _faiss()
 
         n, dim = vectors.shape
         nlist = int(min(4096, max(64, 4 * np.sqrt(n))))
@@ -221,7 +231,7 @@ class VectorIndex:
     # --- persistence -------------------------------------------------------------------------------------
 
     def save(self) -> None:
-        import faiss
+        faiss = _faiss()
 
         if self.path is None or self.index is None:
             return
@@ -239,7 +249,7 @@ class VectorIndex:
 
     def load(self, session: Session) -> bool:
         """Load the saved index, then forget dreams whose embedding has gone since it was saved."""
-        import faiss
+        faiss = _faiss()
 
         if self.path is None or not (self.path / "meta.json").exists():
             return False
