@@ -28,3 +28,26 @@ def test_covert_hostility_and_possessives() -> None:
     a = analyze("I was angry at my mother. I hugged her sister.")
     got = [(i.kind, i.initiator, i.recipient, i.physical) for i in a.interactions]
     assert got == [("aggression", "D", "1FMA", False), ("friendliness", "D", "1FTA", False)]
+
+
+def _got(text: str) -> list[tuple[str, str, str, bool]]:
+    return [(i.kind, i.initiator, i.recipient, i.physical) for i in analyze(text).interactions]
+
+
+def test_multiword_verbal_aggression_and_coercion_are_nonphysical() -> None:
+    assert ("aggression", "D", "1FMA", False) in _got("I had an argument with my mother.")
+    assert ("aggression", "1MFA", "D", False) in _got("My father forced me to eat the soup.")
+    assert ("aggression", "1MFA", "D", False) in _got("My father kicked me out of the house.")
+    assert ("aggression", "1FTA", "D", False) in _got("My sister made fun of me.")
+
+
+def test_physical_verbs_need_a_person_or_animal_to_hit() -> None:
+    assert not [g for g in _got("I hit the ball over the fence and knocked on the door.") if g[0] == "aggression"]
+    assert not [g for g in _got("It struck me as odd. We went to get a bite to eat.") if g[0] == "aggression"]
+    assert ("aggression", "1MSA", "D", True) in _got("A man hit me.")
+
+
+def test_friendliness_beyond_one_verb() -> None:
+    assert ("friendliness", "1MBA", "D", False) in _got("My brother handed me a present.")
+    assert ("friendliness", "D", "1FTA", False) in _got("I held her hand. I said goodbye to my sister.")
+    assert ("friendliness", "1MHA", "D", False) in _got("My husband took my hand.")

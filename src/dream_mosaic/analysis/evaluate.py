@@ -225,8 +225,9 @@ def evaluate(
     ]
     all_abs: list[float] = []
     char_abs: list[float] = []
-    for s in series_names:
-        idx = [i for i, r in enumerate(reports) if r.series == s]
+    subset_abs: dict[str, tuple[list[float], list[float]]] = {"dev": ([], []), "never_inspected": ([], [])}
+
+    def series_rows(idx: list[int]) -> tuple[dict[str, Any], list[float], list[float]]:
         pred_codes = []
         for i in idx:
             rc = codes_from_analysis(analyses[i])
@@ -249,12 +250,33 @@ def evaluate(
                 diffs.append(d)
                 if name in character_names:
                     cdiffs.append(d)
+        return rows, diffs, cdiffs
+
+    def mae(xs: list[float]) -> float | None:
+        return round(float(np.mean(xs)), 2) if xs else None
+
+    for s in series_names:
+        idx = [i for i, r in enumerate(reports) if r.series == s]
+        rows, diffs, cdiffs = series_rows(idx)
         all_abs.extend(diffs)
         char_abs.extend(cdiffs)
+        # The rules were refined by reading errors on dev reports only: the same indicators on each half.
+        subsets: dict[str, Any] = {}
+        for name, keep in (("dev", True), ("never_inspected", False)):
+            sub = [i for i in idx if reports[i].dev == keep]
+            _rows, sdiffs, scdiffs = series_rows(sub) if sub else ({}, [], [])
+            subset_abs[name][0].extend(sdiffs)
+            subset_abs[name][1].extend(scdiffs)
+            subsets[name] = {
+                "n_reports": len(sub),
+                "mae_points_all_percent_indicators": mae(sdiffs),
+                "mae_points_character_indicators": mae(scdiffs),
+            }
         per_series[s] = {
             "n_reports": len(idx),
-            "mae_points_all_percent_indicators": round(float(np.mean(diffs)), 2) if diffs else None,
-            "mae_points_character_indicators": round(float(np.mean(cdiffs)), 2) if cdiffs else None,
+            "mae_points_all_percent_indicators": mae(diffs),
+            "mae_points_character_indicators": mae(cdiffs),
+            **subsets,
             "indicators": rows,
         }
 
@@ -289,6 +311,14 @@ def evaluate(
             "indicators": {
                 "mae_points_character_indicators": round(float(np.mean(char_abs)), 2) if char_abs else None,
                 "mae_points_all_percent_indicators": round(float(np.mean(all_abs)), 2) if all_abs else None,
+                "dev": {
+                    "mae_points_character_indicators": mae(subset_abs["dev"][1]),
+                    "mae_points_all_percent_indicators": mae(subset_abs["dev"][0]),
+                },
+                "never_inspected": {
+                    "mae_points_character_indicators": mae(subset_abs["never_inspected"][1]),
+                    "mae_points_all_percent_indicators": mae(subset_abs["never_inspected"][0]),
+                },
                 "per_series": per_series,
             },
         },

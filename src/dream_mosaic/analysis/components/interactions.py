@@ -11,9 +11,9 @@ from typing import Any
 from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Interaction
-from ._resolve import object_after, subject_before
+from ._resolve import object_after, resolve_token, subject_before
 
-VERSION = "1.0"
+VERSION = "1.1"
 
 _PHYSICAL = words("""hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating
 beaten stab stabbed stabbing shoot shot shooting shoots kill killed killing kills murder murdered murdering
@@ -23,7 +23,7 @@ fighting tackle tackled injure injured kidnap kidnapped capture captured arrest 
 pursuing hunt hunted hunting strike struck whip whipped torture tortured poison poisoned drown drowned
 smash smashed throttle throttled knife knifed spank spanked pinch pinched rape raped aim aimed
 fired_at shot_at threw_at throwing_at raid raided tied_up dragged drag dragging knocked knock_down tripped
-jumped_on held_captive captivity imprisoned trapped_me forced slashed beheaded hanged execute executed""")
+jumped_on held_captive captivity imprisoned trapped_me slashed beheaded hanged execute executed""")
 _VERBAL = words("""yell yelled yelling yells shout shouted shouting scream screamed screaming argue argued arguing
 argument quarrel quarreled quarrelled insult insulted insulting criticize criticized criticised
 criticizing scold scolded scolding accuse accused accusing threaten threatened threatening curse cursed
@@ -35,7 +35,17 @@ campused laughed_at made_fun complained complain insisted warned scorned sued re
 disapproved hated hates hate resent resented angry_at angry_with mad_at furious_at furious_with
 annoyed_with annoyed_at irritated_with irritated_at upset_with disgusted_with jealous_of glared_at
 yelled_at screamed_at shouted_at told_me_off told_him_off told_her_off argued_with arguing_with
-quarreled_with""")
+quarreled_with forced forcing wouldn't_let won't_let didn't_let not_allowed wasn't_allowed
+weren't_allowed bawled_out chewed_out swore_at cussed rude_to rude mean_to nasty_to snapped_at lied_to lied
+lying disagreed an_argument argument_with had_words kicked_me_out threw_me_out throw_me_out kicked_him_out
+kicked_her_out asked_me_to_leave told_me_to_leave told_me_to_get_out sent_me_away turned_me_down turned_down
+disobeyed accuses demands demanding insists insisting complaining complains criticizes criticising nagging
+scolds bossing bossy ordering orders sarcastic laughing_at laughs_at made_fun_of making_fun_of glaring glares
+snubbed shunned ignores rejects refuses refusing wouldn't_speak wouldn't_talk won't_talk wouldn't_listen
+dumped broke_up_with breaking_up_with divorce divorced cheated_on cheating_on tricked fooled blackmail
+blackmailed threatens accusing_me blames scorning belittled humiliated embarrassed_me teasing_me
+disapprove disapproves hostile contempt hating got_angry was_angry became_angry gets_angry
+got_mad was_mad gets_mad""")
 _FRIENDLY = words("""help helped helping helps hug hugged hugging hugs embrace embraced embracing comfort comforted
 comforting gave give gives giving invite invited inviting welcome welcomed greet greeted greeting smiled
 smile smiling waved wave compliment complimented praise praised thank thanked thanking protect protected
@@ -47,7 +57,15 @@ escorted walked_me showed_me held_my_hand held_hands holding_hands defended defe
 encouraged encourage listened_to treated liked likes danced dancing dance said_hello say_hello says_hello
 shook_hands shake_hands shaking_hands went_out_with going_out_with go_out_with played_with playing_with
 waved_to smiled_at kind_to nice_to friendly_to friendly applauded clapped_for
-welcomes gift gifts""")
+welcomes gift gifts love loved loves fond_of cared_about felt_sorry_for sorry_for proposed
+engaged_to got_engaged asked_me_to asked_him_to asked_her_to lent loaned taught teaching_me teaches
+showed_him showed_her showed_us let_me lets_me allowed_me thanks apologized apologize apologizing
+apologizes said_hi say_hi said_goodbye say_goodbye kissed_goodbye waving smiles winked held_me holding_me
+hold_me arms_around arm_around patted cuddled cuddling snuggled sympathized sympathetic reassured
+reassuring tried_to_help rescues protects protecting carried_me carrying_me bought_him bought_her
+bought_us paid_for cooked_for made_dinner_for waved_at invites inviting_me hello goodbye handed_me
+took_my_hand took_his_hand took_her_hand holding_my_hand held_his_hand held_her_hand hand_in_hand
+shakes_hands shook_my_hand""")
 _SEXUAL = words("""kiss kissed kissing kisses caress caressed caressing fondle fondled fondling seduce seduced
 seducing sex intercourse making_love made_love make_love slept_with sleep_with sleeping_with fuck fucked
 fucking erotic sexual sexually making_out made_out necking petting orgasm raped rape""")
@@ -72,9 +90,16 @@ _NEEDS_OBJECT = frozenset(
         "smiled smile smiling waved wave shot shoot shooting scream screamed screaming yell yelled yelling "
         "shout shouted shouting hunt hunting save saved saving visit visited give gave gives giving offer "
         "offered share shared fight fighting fought fed feed treated liked likes listened_to fired aim aimed "
-        "forced supported ordered demanded warned complained insisted danced dancing dance friendly gift gifts"
+        "forced supported ordered demanded warned complained insisted danced dancing dance friendly gift gifts "
+        "hit hits hitting strike struck knocked knock bite bit beat beating pushed push pushing grab grabbed "
+        "grabbing drag dragged dragging love loved loves lent loaned taught teaches rude lied lying forcing "
+        "divorce divorced hostile hello goodbye smiles waving patted orders ordering demands demanding insists "
+        "insisting refuses refusing rejects ignores complaining complains thanks sympathetic contempt hating "
+        "sarcastic turned_down"
     )
 )
+_OBJECT_PRONOUNS = frozenset(words("me him her us them my his"))
+_STRUCK = frozenset(words("struck strike strikes hit hits"))
 _PASSIVE = frozenset(words("was were got been being is are get gets"))
 
 
@@ -101,8 +126,16 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
         ):
             i = last + 1  # negated, or a noun ("a shot", "the fight")
             continue
+        nxt = lowers[last + 1 : last + 3]
+        if (match[0] in _STRUCK and nxt[1:] == ["as"]) or (match[0] in {"bite", "bit"} and nxt[:1] == ["to"]):
+            i = last + 1  # "it struck me as odd", "a bite to eat"
+            continue
         subj = subject_before(doc, i)
         obj = object_after(doc, last)
+        for k in range(i + 1, last + 1):
+            if lowers[k] in _OBJECT_PRONOUNS:  # "kicked me out", "took my hand": the object is inside the form
+                obj = resolve_token(doc, k)
+                break
         if "_".join(match) in _NEEDS_OBJECT and obj is None:
             i = last + 1
             continue
