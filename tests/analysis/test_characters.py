@@ -38,3 +38,24 @@ def test_declared_cast_codes_people_the_text_cannot() -> None:
     assert plain == {"Mary": "1FKA"}  # sentence-initial unknown names are not guessed
     declared = {c.text: c.code for c in analyze(text, cast={"Mary": "1FWA", "dovre": "1FDA", "x": "bad"}).characters}
     assert declared == {"Mary": "1FWA", "Dovre": "1FDA"}
+
+
+def test_people_only_talked_about_or_resembled_are_not_characters() -> None:
+    a = analyze("I told the man about my mother. He looked like my father. I was thinking of my brother.")
+    assert [c.code for c in a.characters] == ["1MSA"]
+
+
+def test_the_dreamer_described_as_a_noun_is_not_a_character() -> None:
+    a = analyze("When I was a little girl I lived on a farm with a dog.")
+    assert [c.code for c in a.characters] == ["1ANI"]
+
+
+def test_a_fly_is_an_animal_but_flying_is_not() -> None:
+    assert [c.code for c in analyze("I could fly over the town.").characters] == []
+    assert [c.code for c in analyze("A fly landed on my arm.").characters] == ["1ANI"]
+
+
+def test_strangers_the_dreamer_knows_and_two_word_friends() -> None:
+    a = analyze("A girl I know from school sat with my boy friend.")
+    assert sorted(c.code for c in a.characters) == ["1FKC", "1MKA"]
+    assert [c.code for c in analyze("A girl sat down.").characters] == ["1FSC"]

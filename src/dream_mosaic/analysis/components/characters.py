@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.0"
+VERSION = "1.1"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -226,6 +226,70 @@ _FEMALE_PRON = frozenset(words("she her hers herself she's"))
 FIRST_PERSON_SINGULAR = frozenset(words("i me my myself mine i'm i've i'd i'll"))
 
 
+_DETERMINERS = frozenset(
+    words("a an the this that these those some two three several many few big little small huge tiny")
+    + words("my his her our their")
+)
+# words that are animals only after a determiner: "a fly", not "I could fly"; "the bat", not "bat an eye"
+_AMBIGUOUS_ANIMALS = frozenset(words("fly flies bat bats bug bugs fish duck ducks bear seal crow worm ant"))
+_SKIP_BACK = frozenset(words("my his her our their your the a an this that some little old young dead late own"))
+_ABOUT = frozenset(words("about concerning resembled resembling resembles"))
+_LIKE_VERBS = frozenset(words("looked look looks looking sounded sounds resembled acted"))
+_OF_VERBS = frozenset(
+    words("thinking thought think thinks reminded reminds remind remember remembered dreamed dreamt dream")
+)
+_DREAMER_IS = frozenset(words("i i'm we"))
+_BE = frozenset(words("was am were be been being became become"))
+
+
+_KNOWN_AFTER = (
+    ("i", "know"),
+    ("i", "knew"),
+    ("i", "had", "known"),
+    ("i've", "known"),
+    ("i", "used", "to"),
+    ("i", "went", "with"),
+    ("i", "go", "with"),
+    ("i", "dated"),
+    ("i", "date"),
+    ("i", "went", "to", "school"),
+    ("from", "my"),
+    ("from", "high", "school"),
+    ("from", "school"),
+    ("from", "college"),
+    ("from", "work"),
+    ("from", "church"),
+    ("from", "the", "office"),
+)
+
+
+def _known_after(lowers: list[str], i: int) -> bool:
+    """A stranger noun the report says the dreamer knows: "a girl (whom/that) I know", "a boy from my class"."""
+    j = i + 1
+    if j < len(lowers) and lowers[j] in {"whom", "that", "who"}:
+        j += 1
+    return any(tuple(lowers[j : j + len(p)]) == p for p in _KNOWN_AFTER)
+
+
+def _absent(lowers: list[str], i: int) -> bool:
+    """A person named but not present in the dream: talked about, thought of, resembled, or the dreamer
+    described ("when I was a little girl")."""
+    j = i - 1
+    while j >= 0 and i - j <= 3 and lowers[j] in _SKIP_BACK:
+        j -= 1
+    if j < 0:
+        return False
+    w = lowers[j]
+    if w in _ABOUT:
+        return True
+    if w == "like" and j > 0 and lowers[j - 1] in _LIKE_VERBS:
+        return True
+    if w == "of" and j > 0 and (lowers[j - 1] in _OF_VERBS or (j > 1 and lowers[j - 2] in _OF_VERBS)):
+        return True
+    # "I was a girl", "we were the students" (a determiner between): the dreamer, not another character
+    return w in _BE and j > 0 and lowers[j - 1] in _DREAMER_IS and j < i - 1
+
+
 @dataclass
 class Mention:
     key: str
@@ -281,6 +345,9 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
             out.append(Mention("eth:" + base, num, "J" if num == "2" else "I", "E", "A", "human", i, i))
             i += 1
             continue
+        if (base in HUMAN_NOUNS or base in ANIMALS) and _absent(lowers, i):
+            i += 1  # "I told him about my mother", "a man who looked like my father", "when I was a girl"
+            continue
         # kinship with possessive "my" etc. or any human noun
         if base in HUMAN_NOUNS:
             if base in {"ma", "pop", "mum", "lady", "fellow", "gal", "partner", "date", "agent"} and (
@@ -301,11 +368,19 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                 age = "A"
             if ident in {"S", "U"} and prev in {"my", "our"}:
                 ident = "K"
+            if ident in {"S", "K"} and i + 1 < n and lowers[i + 1] in {"friend", "friends"} and sex in {"M", "F"}:
+                # "a girl friend", "my boy friends": one known character, not a stranger and a friend
+                num = "2" if lowers[i + 1] == "friends" else num
+                out.append(Mention(base + "friend", num, sex, "K", "A", "human", i, i + 1))
+                i += 2
+                continue
+            if ident == "S" and _known_after(lowers, i):
+                ident = "K"  # "a girl I know", "a boy from my high school"
             key = base
             if toks[i].is_title and i > doc.sentences[toks[i].sent].first_token and ident in "FMBTHWADR":
                 key = base  # "Mother" as a name: same character
             out.append(Mention(key, num, sex, ident, age, "human", i, i))
-        elif base in ANIMALS:
+        elif base in ANIMALS and (base not in _AMBIGUOUS_ANIMALS or prev in _DETERMINERS):
             num = (
                 "2"
                 if (base.endswith("s") and base not in {"fish", "bus"}) or base in {"mice", "sheep", "cattle"}
