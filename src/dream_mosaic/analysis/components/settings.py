@@ -8,14 +8,14 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Setting
 
-VERSION = "1.0"
+VERSION = "1.1"
 
 INDOOR = frozenset(
     words("""house home room bedroom kitchen bathroom basement attic hallway hall apartment office classroom
     building store shop restaurant cafe church school hotel hospital library theater theatre museum
     auditorium gym gymnasium elevator lobby cellar garage barn cabin dorm dormitory bar tavern mall
-    closet living_room dining_room stairs staircase corridor studio warehouse factory prison jail
-    courtroom castle palace chapel shower bed upstairs downstairs inside indoors""")
+    closet living_room dining_room corridor studio warehouse factory prison jail
+    courtroom castle palace chapel indoors""")
 )
 OUTDOOR = frozenset(
     words("""street road highway outside outdoors yard backyard garden park field fields forest woods beach
@@ -24,13 +24,38 @@ OUTDOOR = frozenset(
     cemetery graveyard alley trail creek stream pond canyon""")
 )
 _FAMILIAR_DET = frozenset(words("my our home mom's dad's parents' grandma's grandmother's"))
-_UNFAMILIAR_DET = frozenset(words("strange unfamiliar unknown foreign weird different"))
+_UNFAMILIAR_DET = frozenset(words("strange unfamiliar unknown foreign weird different some"))
+# a sentence that says the place is not known: "a house I had never seen", "I didn't recognize the street"
+_UNKNOWN_PLACE = (
+    ("never", "been"),
+    ("never", "seen"),
+    ("never", "saw"),
+    ("didn't", "recognize"),
+    ("did", "not", "recognize"),
+    ("don't", "recognize"),
+    ("didn't", "know", "where"),
+    ("don't", "know", "where"),
+    ("did", "not", "know", "where"),
+    ("not", "familiar"),
+    ("wasn't", "familiar"),
+)
+
+
+def _unknown_sentences(doc: DreamDoc, lowers: list[str]) -> set[int]:
+    out: set[int] = set()
+    for i, w in enumerate(lowers):
+        if w in {"never", "didn't", "did", "don't", "not", "wasn't"} and any(
+            tuple(lowers[i : i + len(p)]) == p for p in _UNKNOWN_PLACE
+        ):
+            out.add(doc.tokens[i].sent)
+    return out
 
 
 def find_settings(doc: DreamDoc) -> list[Setting]:
     out: list[Setting] = []
     seen: set[str] = set()
     lowers = [t.lower for t in doc.tokens]
+    unknown = _unknown_sentences(doc, lowers)
     for i, w in enumerate(lowers):
         loc = "indoor" if w in INDOOR else "outdoor" if w in OUTDOOR else None
         if loc is None or w in seen:
@@ -38,7 +63,7 @@ def find_settings(doc: DreamDoc) -> list[Setting]:
         prev = lowers[max(0, i - 3) : i]
         if w == "home" or any(p in _FAMILIAR_DET for p in prev):
             fam = "familiar"
-        elif any(p in _UNFAMILIAR_DET for p in prev):
+        elif any(p in _UNFAMILIAR_DET for p in prev) or doc.tokens[i].sent in unknown:
             fam = "unfamiliar"
         else:
             fam = "questionable"

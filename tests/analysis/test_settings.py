@@ -1,0 +1,16 @@
+from dream_mosaic.analysis import analyze
+
+
+def _settings(text: str) -> list[tuple[str, str]]:
+    return [(s.location, s.familiarity) for s in analyze(text).settings]
+
+
+def test_a_place_the_dreamer_does_not_know_is_unfamiliar() -> None:
+    assert _settings("I was in a house I had never seen before.") == [("indoor", "unfamiliar")]
+    assert _settings("We walked down some street.") == [("outdoor", "unfamiliar")]
+    assert _settings("I was in my kitchen.") == [("indoor", "familiar")]
+    assert _settings("I was in a kitchen.") == [("indoor", "questionable")]
+
+
+def test_parts_of_a_place_are_not_settings_of_their_own() -> None:
+    assert _settings("I was upstairs in bed, then went inside the shower.") == []
