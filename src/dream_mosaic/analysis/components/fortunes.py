@@ -9,16 +9,19 @@ from ..pipeline import DreamDoc, register_component
 from ..schemas import Event
 from ._resolve import subject_before
 
-VERSION = "1.0"
+VERSION = "1.1"
 
 _BODILY = frozenset(
     words("""injured hurt wounded bleeding bled sick ill died dead dying broke_my broken_leg broken_arm cut_my
-    burned burnt drowned drowning fainted fell_down paralyzed pain""")
+    burned burnt drowned drowning fainted fell_down paralyzed pain bleed bit_by stung""")
 )
 _MISFORTUNE = frozenset(
     words("""lost accident crashed crash fell falling stuck trapped late missed broken broke ruined robbed
     stolen fire flood injured hurt wounded bleeding bled sick ill died dead dying burned burnt drowned
-    drowning fainted paralyzed pain disaster""")
+    drowning fainted paralyzed pain disaster killed dies die slipped tripped collapsed exploded explosion
+    earthquake storm tornado hurricane wreck wrecked crashing sinking sank sinks burning flooded flooding
+    dropped spilled tore torn ripped broke_down flat_tire ran_out_of too_late forgot forgotten missing
+    disappeared unlucky bad_luck fell_out falls danger dangerous bleed bit_by stung""")
 )
 _GOOD_FORTUNE = frozenset(words("lucky luckily fortunately inherited found_money won_the_lottery windfall"))
 _SUCCESS = frozenset(

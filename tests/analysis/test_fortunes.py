@@ -1,0 +1,12 @@
+from dream_mosaic.analysis import analyze
+
+
+def test_more_misfortunes_are_found_with_who_suffers_them() -> None:
+    a = analyze("My car broke down on the highway. Then my sister slipped on the ice.")
+    assert [(m.words[0], m.character) for m in a.misfortunes] == [("broke down", "D"), ("slipped", "1FTA")]
+    b = analyze("I was bit by a dog.")
+    assert [m.bodily for m in b.misfortunes] == [True]
+
+
+def test_no_misfortune_in_a_plain_dream() -> None:
+    assert analyze("We sat in the garden and talked about the weather.").misfortunes == []
