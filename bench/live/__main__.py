@@ -241,6 +241,9 @@ def run(participants: int, processes: int, args: argparse.Namespace) -> dict[str
         for s in servers:
             s.stop()
     outs = [json.loads((work / f"out-{c}.json").read_text()) for c in range(k)]
+    if os.environ.get("BENCH_LIVE_KEEP"):  # the raw per-process figures, for a closer look
+        for c in range(k):
+            shutil.copy(work / f"out-{c}.json", Path(os.environ["BENCH_LIVE_KEEP"]) / f"out-{participants}-{c}.json")
     result = summarise(participants, processes, outs, setup, peak, connect_seconds, args, offer_rate, tap_rate)
     result["server_cpu_s"] = server_cpu
     # This machine may be shared: the 1-minute load average (2 cores) before and after the measured run.
