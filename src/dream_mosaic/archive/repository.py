@@ -543,16 +543,21 @@ class ArchiveRepository:
         if len(dirty) > textindex.DIRTY_MAX:
             return None
         searcher = index.searcher()
+        top = int(self.session.scalar(select(func.max(ArchiveDoc.doc_id))) or 0)
         backwards = before is not None
         cursor: int = before if before is not None else (after or 0)
+        # doc_id windows wide enough for about three pages at the density the count just measured
+        memo = self.session.info.get(textindex.MEMO) or {}
+        matches, docs = memo.get(("matches", str(node)), (0, 0))
+        span = max(1024, int(3 * (limit + 1) * max(docs, 1) / matches)) if matches else max(top, 1)
         window = max(limit * 2, 50)
         out: list[tuple[Dream, int, int, str | None]] = []
-        while len(out) < limit:
-            ids = index.ordered_ids(searcher, query, cursor, window, backwards)
-            exhausted = len(ids) < window
-            edge = ids[-1] if ids else cursor
-            waiting = [d for d in dirty if (d < cursor if backwards else d > cursor)
-                       and (exhausted or (d >= edge if backwards else d <= edge))]
+        while len(out) < limit and (cursor > 1 if backwards else cursor < top):
+            lo, hi = (cursor - span, cursor - 1) if backwards else (cursor + 1, cursor + span)
+            ids = index.ordered_ids(searcher, query, lo, hi, window, backwards)
+            full = len(ids) == window
+            edge = ids[-1] if full else (lo if backwards else hi)
+            waiting = [d for d in dirty if (edge <= d < cursor if backwards else cursor < d <= edge)]
             # The index is exact for documents not waiting in the log: those need only the gate; the
             # waiting ones are matched by SQL as they are now.
             stale = set(waiting) | (set(ids) & set(dirty))
@@ -565,10 +570,11 @@ class ArchiveRepository:
                     found.extend(self.session.execute(stmt))
             found.sort(key=lambda r: r[1], reverse=backwards)
             out.extend((r[0], r[1], r[2], r[0].collection.slug if r[0].collection else None) for r in found)
-            if exhausted:
-                break
             cursor = edge
-            window = min(window * 4, CHUNK)
+            if full:
+                window = min(window * 4, CHUNK)
+            else:
+                span *= 4
         out = out[:limit]
         return out[::-1] if backwards else out
 

@@ -286,12 +286,11 @@ class TextIndex:
                                       order=tantivy.Order.Asc).hits
         return None if len(hits) > cap else [int(key) for key, _ in hits]
 
-    def ordered_ids(self, searcher: Any, query: Any, cursor: int, n: int, backwards: bool) -> list[int]:
-        """The next ``n`` matching doc_ids after (or before) ``cursor``, in archive order. Not gated: the
-        caller reads them through the consent gate (and SQL's own match)."""
+    def ordered_ids(self, searcher: Any, query: Any, lo: int, hi: int, n: int, backwards: bool) -> list[int]:
+        """The first ``n`` matching doc_ids in ``[lo, hi]``, in archive order (or reversed). Not gated: the
+        caller reads them through the consent gate. A narrow range keeps tantivy from ordering every match."""
         Q, Occur = tantivy.Query, tantivy.Occur
-        bound = (Q.range_query(self.schema, "doc_id", tantivy.FieldType.Integer, None, cursor - 1) if backwards
-                 else Q.range_query(self.schema, "doc_id", tantivy.FieldType.Integer, cursor + 1, None))
+        bound = Q.range_query(self.schema, "doc_id", tantivy.FieldType.Integer, max(lo, 0), max(hi, 0))
         hits = searcher.search(Q.boolean_query([(Occur.Must, query), (Occur.Must, bound)]), limit=n, count=False,
                                order_by_field="doc_id",
                                order=tantivy.Order.Desc if backwards else tantivy.Order.Asc).hits
@@ -485,6 +484,9 @@ def count(session: Session, viewer: User | None, node: Node | None) -> int | Non
         # than intersecting with the community's): both without the waiting documents.
         every = (int(searcher.num_docs) if node is None and not dirty
                  else index.count_in(searcher, query, exclude=dirty))
+        store = session.info.get(MEMO)
+        if store is not None:  # how dense the matches are: the page walk sizes its doc_id windows on it
+            store[("matches", str(node))] = (every, int(searcher.num_docs))
         total += every - index.count_in(searcher, query, visibility=OTHER_VISIBILITIES, exclude=dirty)
     if others:
         total += index.count_in(searcher, query, among=others)
