@@ -13,6 +13,7 @@ unlike latency hardly depends on what else the shared machine is doing. Goal (is
 MOSAIC_ANALYSIS_ENABLED=false to see its cost).
 
     python -m bench api [--clients 50] [--requests 2000] [--rate 25 50 100] [--no-analysis | --both]
+                        [--jobs process|threads|external]
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def with_cpu(pid: int, creates: int, before: tuple[float, float], figures: dict[
 class Server:
     """``mosaic serve`` in its own process group on a free loopback port, with a fresh data directory."""
 
-    def __init__(self, analysis: bool) -> None:
+    def __init__(self, analysis: bool, jobs: str = "threads") -> None:
         self.data = Path(tempfile.mkdtemp(prefix="mosaic-bench-api-"))
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -102,7 +103,7 @@ class Server:
         self.log = (self.data / "server.log").open("w")
         self.process = subprocess.Popen(
             [sys.executable, "-c", "from dream_mosaic.cli.main import main; main()", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port), "--data-dir", str(self.data)],
+             "--port", str(self.port), "--data-dir", str(self.data), "--jobs", jobs],
             cwd=REPO, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
 
@@ -215,12 +216,15 @@ def main() -> int:
                         help="Creates per second offered in the open-loop runs (one run per rate).")
     parser.add_argument("--no-analysis", action="store_true", help="Run the server without background analysis.")
     parser.add_argument("--both", action="store_true", help="Measure with and without analysis.")
+    parser.add_argument("--jobs", choices=["process", "threads", "external"], default="threads",
+                        help="mosaic serve --jobs: jobs as threads of the web process (default, as users get "
+                             "it), in a child worker process, or none (jobs queued, never run).")
     args = parser.parse_args()
     modes = [True, False] if args.both else [not args.no_analysis]
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     runs = []
     for analysis in modes:
-        server = Server(analysis)
+        server = Server(analysis, args.jobs)
         try:
             server.wait_ready()
             figures = asyncio.run(run(server.base, server.process.pid, args.clients, args.requests, args.rate))
@@ -230,10 +234,11 @@ def main() -> int:
         finally:
             server.stop()
         figures["analysis"] = "on" if analysis else "off"
+        figures["jobs"] = args.jobs
         runs.append(figures)
         for load, f in [("closed_loop", figures["closed_loop"])] + [("open_loop", f) for f in figures["open_loop"]]:
             extra = f" at {f['offered_rate_per_s']:.0f}/s offered" if load == "open_loop" else " (as fast as possible)"
-            print(f"analysis {figures['analysis']:3s} {load}{extra}: {f['requests']} creates, "
+            print(f"analysis {figures['analysis']:3s} (jobs: {args.jobs}) {load}{extra}: {f['requests']} creates, "
                   f"{f['throughput_per_s']:.0f}/s, p50 {f['p50_ms']:.1f} ms, p90 {f['p90_ms']:.1f} ms, "
                   f"p99 {f['p99_ms']:.1f} ms, max {f['max_ms']:.0f} ms, errors {f['errors']}, CPU/create "
                   f"{f['web_cpu_ms_per_create']:.1f} ms web + {f['worker_cpu_ms_per_create']:.1f} ms worker, "
@@ -242,7 +247,7 @@ def main() -> int:
 
     result = {
         "benchmark": "api",
-        "server": "mosaic serve (uvicorn, one web process and its child job worker), SQLite WAL "
+        "server": "mosaic serve (uvicorn, one process; --jobs says where the job worker ran), SQLite WAL "
                   "synchronous=FULL, loopback",
         "clients": args.clients,
         "goal_p99_ms": GOAL_P99_MS,

@@ -1,6 +1,6 @@
-"""``mosaic serve`` runs background jobs in a child ``mosaic worker`` process: one command still starts
-everything (a dream written through the API gets analysed), and the worker never outlives its server,
-not even a server killed with SIGKILL."""
+"""``mosaic serve --jobs process`` runs background jobs in a child ``mosaic worker`` process: one command
+still starts everything (a dream written through the API gets analysed), and the worker never outlives
+its server, not even a server killed with SIGKILL."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def test_serve_analyses_in_a_child_worker_that_dies_with_it(tmp_path: Path) -> N
     log = (tmp_path / "serve.log").open("wb")
     server = subprocess.Popen(
         [sys.executable, "-c", "from dream_mosaic.cli.main import main; main()", "serve", "--port", str(port),
-         "--data-dir", str(tmp_path / "data")], env=env, stdout=log, stderr=subprocess.STDOUT)
+         "--data-dir", str(tmp_path / "data"), "--jobs", "process"], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         def up() -> bool:
             try:

@@ -51,8 +51,8 @@ def serve(
     data_dir: DataDir = None,
     demo: Annotated[bool, typer.Option(help="Create the demo people, circle and dreams if missing.")] = False,
     jobs: Annotated[str | None, typer.Option(
-        help="Background jobs: 'process' (a child worker process, the default), 'threads' (inside the web "
-             "process) or 'external' (run `mosaic worker` yourself). Default: MOSAIC_SERVE_JOBS or process.",
+        help="Background jobs: 'threads' (inside the web process, the default), 'process' (a child worker "
+             "process) or 'external' (run `mosaic worker` yourself). Default: MOSAIC_SERVE_JOBS or threads.",
     )] = None,
 ) -> None:
     """Start the platform (migrating the database first) and its background-job worker."""
@@ -86,10 +86,14 @@ def serve(
 
 
 def _start_job_worker(platform: Any) -> subprocess.Popen[bytes] | None:
-    """Run background jobs (analysis, exports, re-weaving) in a child ``mosaic worker`` process, so their
-    CPU work never holds the web process's GIL while requests wait. Returns the child, or None when jobs
-    run as threads of the web process (``--jobs threads``, or an in-memory queue no other process can
-    see) or elsewhere (``--jobs external``)."""
+    """With ``--jobs process``, run background jobs (analysis, exports, re-weaving) in a child
+    ``mosaic worker`` process, so their CPU work never holds the web process's GIL. Returns the child, or
+    None when jobs run as threads of the web process (``--jobs threads``, the default, or an in-memory
+    queue no other process can see) or elsewhere (``--jobs external``).
+
+    Threads are the default because they measured better on SQLite (``bench/api``, docs/architecture.md):
+    a worker process runs truly alongside the requests and takes SQLite's write lock (analysis results)
+    and the job queue's lock at any moment, so creates waited on locks; threads yield to requests."""
     mode = platform.settings.serve_jobs
     if mode == "threads" or platform.queue.url.startswith("memory"):
         platform.settings.queue_in_process = True

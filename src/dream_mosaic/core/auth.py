@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from dream_mosaic.core.errors import Forbidden, Unauthorized
 from dream_mosaic.core.models import AuthToken, User
@@ -29,10 +30,16 @@ def get_platform(request: Request) -> Platform:
     return platform
 
 
+async def _platform(request: Request) -> Platform:
+    """``get_platform`` for other dependencies: a coroutine, so FastAPI does not send it to a thread."""
+    platform: Platform = request.app.state.platform
+    return platform
+
+
 _write_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
-async def sqlite_write_slot(request: Request, platform: Platform = Depends(get_platform)) -> AsyncIterator[None]:
+async def sqlite_write_slot(request: Request, platform: Platform = Depends(_platform)) -> AsyncIterator[None]:
     """On SQLite, one writing request at a time per server, queued in the event loop.
 
     Writers take SQLite's write lock up front (``BEGIN IMMEDIATE``) in a worker thread. With as many
@@ -52,7 +59,7 @@ async def sqlite_write_slot(request: Request, platform: Platform = Depends(get_p
 
 
 def get_session(
-    request: Request, platform: Platform = Depends(get_platform), _slot: None = Depends(sqlite_write_slot)
+    request: Request, platform: Platform = Depends(_platform), _slot: None = Depends(sqlite_write_slot)
 ) -> Iterator[Session]:
     """One database session per request. Writers take the write lock up front; endpoints commit
     explicitly before answering, so an acknowledged write is a durable one."""
@@ -133,9 +140,21 @@ def current_user(request: Request, session: Session = Depends(get_session)) -> U
     return identify(request, session)
 
 
-def writing_user(request: Request, session: Session = Depends(get_read_session)) -> User:
-    """The signed-in person of a write that ``platform.writer`` will run; holds no write lock itself."""
-    user = identify(request, session)
+async def writing_user(request: Request) -> User:
+    """The signed-in person of a write that ``platform.writer`` will run; holds no write lock itself.
+
+    One trip to a worker thread for the whole lookup (session, query, close): as separate sync
+    dependencies it took four, and under load each trip waits for a thread and the GIL."""
+    platform: Platform = request.app.state.platform
+
+    def lookup() -> User | None:
+        session = platform.db.session(write=False)
+        try:
+            return identify(request, session)
+        finally:
+            session.close()  # ends the read transaction; unlike rollback(), leaves the user's attributes loaded
+
+    user = await run_in_threadpool(lookup)
     if user is None:
         raise Unauthorized("Please sign in first.")
     return user

@@ -28,9 +28,9 @@ class Settings(BaseSettings):
     )
     queue_in_process: bool = Field(default=True, description="Run the job workers inside the web process.")
     serve_jobs: Literal["process", "threads", "external"] = Field(
-        default="process",
-        description="How `mosaic serve` runs background jobs: a child `mosaic worker` process (default), "
-                    "threads of the web process, or not at all (run `mosaic worker` yourself).",
+        default="threads",
+        description="How `mosaic serve` runs background jobs: threads of the web process (default), a child "
+                    "`mosaic worker` process, or not at all (run `mosaic worker` yourself).",
     )
     secret_key: str | None = Field(default=None, description="Signs session cookies; generated into data_dir.")
     max_body_bytes: int = 1_000_000
