@@ -51,3 +51,10 @@ def test_friendliness_beyond_one_verb() -> None:
     assert ("friendliness", "1MBA", "D", False) in _got("My brother handed me a present.")
     assert ("friendliness", "D", "1FTA", False) in _got("I held her hand. I said goodbye to my sister.")
     assert ("friendliness", "1MHA", "D", False) in _got("My husband took my hand.")
+
+
+def test_following_locking_up_and_turning_away() -> None:
+    assert ("aggression", "1MSA", "D", True) in _got("A man followed me down the street.")
+    assert ("aggression", "D", "1MBA", True) in _got("My brother came in. I locked him out of the room.")
+    assert ("aggression", "D", "1MSA", False) in _got("A man smiled. I didn't like him.")
+    assert ("friendliness", "1MSA", "D", False) in _got("A man carried her home. Then the man got it for me.")

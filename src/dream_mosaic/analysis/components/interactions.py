@@ -13,7 +13,7 @@ from ..pipeline import DreamDoc, register_component
 from ..schemas import Interaction
 from ._resolve import object_after, resolve_token, subject_before
 
-VERSION = "1.1"
+VERSION = "1.2"
 
 _PHYSICAL = words("""hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating
 beaten stab stabbed stabbing shoot shot shooting shoots kill killed killing kills murder murdered murdering
@@ -23,7 +23,10 @@ fighting tackle tackled injure injured kidnap kidnapped capture captured arrest 
 pursuing hunt hunted hunting strike struck whip whipped torture tortured poison poisoned drown drowned
 smash smashed throttle throttled knife knifed spank spanked pinch pinched rape raped aim aimed
 fired_at shot_at threw_at throwing_at raid raided tied_up dragged drag dragging knocked knock_down tripped
-jumped_on held_captive captivity imprisoned trapped_me slashed beheaded hanged execute executed""")
+jumped_on held_captive captivity imprisoned trapped_me slashed after_me follows_me followed_me
+following_me poke poked poking shook_her shook_him shake_her shake_him shakes_her shakes_him hurt_me hurt_him
+hurt_her hurts_me hurting_me locked_him locked_her locked_me lock_him lock_her lock_me threw_me throws_me
+beheaded hanged execute executed""")
 _VERBAL = words("""yell yelled yelling yells shout shouted shouting scream screamed screaming argue argued arguing
 argument quarrel quarreled quarrelled insult insulted insulting criticize criticized criticised
 criticizing scold scolded scolding accuse accused accusing threaten threatened threatening curse cursed
@@ -45,7 +48,10 @@ snubbed shunned ignores rejects refuses refusing wouldn't_speak wouldn't_talk wo
 dumped broke_up_with breaking_up_with divorce divorced cheated_on cheating_on tricked fooled blackmail
 blackmailed threatens accusing_me blames scorning belittled humiliated embarrassed_me teasing_me
 disapprove disapproves hostile contempt hating got_angry was_angry became_angry gets_angry
-got_mad was_mad gets_mad""")
+got_mad was_mad gets_mad don't_like didn't_like doesn't_like dislike disliked dislikes pull_away
+pulled_away pulls_away walked_away_from walk_away_from walks_away_from moved_away_from moves_away_from
+turned_away_from rejecting tell_them_to told_them_to told_him_to told_her_to tell_him_to tell_her_to
+tells_him_to tells_her_to""")
 _FRIENDLY = words("""help helped helping helps hug hugged hugging hugs embrace embraced embracing comfort comforted
 comforting gave give gives giving invite invited inviting welcome welcomed greet greeted greeting smiled
 smile smiling waved wave compliment complimented praise praised thank thanked thanking protect protected
@@ -65,7 +71,8 @@ hold_me arms_around arm_around patted cuddled cuddling snuggled sympathized symp
 reassuring tried_to_help rescues protects protecting carried_me carrying_me bought_him bought_her
 bought_us paid_for cooked_for made_dinner_for waved_at invites inviting_me hello goodbye handed_me
 took_my_hand took_his_hand took_her_hand holding_my_hand held_his_hand held_her_hand hand_in_hand
-shakes_hands shook_my_hand""")
+shakes_hands shook_my_hand got_it_for_me like_each_other liked_each_other hung_out hang_out
+hanging_out carried_him carry_him carry_her carried_her passed_it_to_me cooking_for cooked_dinner_for""")
 _SEXUAL = words("""kiss kissed kissing kisses caress caressed caressing fondle fondled fondling seduce seduced
 seducing sex intercourse making_love made_love make_love slept_with sleep_with sleeping_with fuck fucked
 fucking erotic sexual sexually making_out made_out necking petting orgasm raped rape""")
