@@ -59,3 +59,8 @@ def test_strangers_the_dreamer_knows_and_two_word_friends() -> None:
     a = analyze("A girl I know from school sat with my boy friend.")
     assert sorted(c.code for c in a.characters) == ["1FKC", "1MKA"]
     assert [c.code for c in analyze("A girl sat down.").characters] == ["1FSC"]
+
+
+def test_unlisted_names_ending_like_womens_names_are_female() -> None:
+    a = analyze("I met Paulina and Zorblat at the station.")
+    assert sorted(c.code for c in a.characters) == ["1FKA", "1IKA"]

@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.1"
+VERSION = "1.2"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -413,6 +413,8 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                 sex = "M"
             elif first_name in FEMALE_NAMES:
                 sex = "F"
+            elif sex == "I" and len(first_name) > 3 and first_name.endswith(("a", "ine", "elle")):
+                sex = "F"  # Paulina, Charla, Geraldine, Danielle: English given names ending so are mostly women's
             ident = "O" if title == "dr" else "K"
             declared = cast.get(name) or cast.get(first_name)
             if declared:  # the dreamer said who this is: {"mary": "1FWA"}
