@@ -23,8 +23,11 @@ from huey.consumer import Consumer
 from huey.signals import SIGNAL_INTERRUPTED
 from huey.utils import normalize_time
 
+from dream_mosaic.core.activity import Activity
+
 log = logging.getLogger(__name__)
 REQUEUE_DELAY = 3.0  # seconds before an interrupted job runs again
+QUIET_HOOK = "wait-for-quiet"
 
 
 @dataclass
@@ -126,11 +129,15 @@ class JobQueue:
     def pending_count(self) -> int:
         return int(self.huey.pending_count())
 
-    def start_workers(self) -> None:
-        """Run workers as threads of this process (the embedded default)."""
+    def start_workers(self, activity: Activity | None = None) -> None:
+        """Run workers as threads of this process (the embedded default). With ``activity`` (the web
+        server's requests in flight) each job first waits for a quiet moment, so that analysis fills the
+        gaps between requests instead of holding them up (see ``core/activity.py``)."""
         if self.huey.immediate or self._consumer is not None:
             return
         self._bind_all()
+        if activity is not None:
+            self.huey.pre_execute(name=QUIET_HOOK)(lambda _task: activity.wait_quiet())
         self._consumer = _EmbeddedConsumer(
             self.huey, workers=self.workers, worker_type="thread", periodic=False, max_delay=0.5,
             initial_delay=0.05, check_worker_health=False,
@@ -141,6 +148,7 @@ class JobQueue:
         if self._consumer is not None:
             self._consumer.stop(graceful=True)
             self._consumer = None
+        self.huey.unregister_pre_execute(QUIET_HOOK)
 
     def run_worker_forever(self) -> None:
         """``mosaic worker``: a dedicated process with Huey's own signal handling. It polls an idle queue

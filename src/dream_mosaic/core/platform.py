@@ -6,6 +6,7 @@ which run without a request, find it through :func:`current`.
 
 from __future__ import annotations
 
+from dream_mosaic.core.activity import Activity
 from dream_mosaic.core.database import Database
 from dream_mosaic.core.jobs import JobQueue
 from dream_mosaic.core.pubsub import PubSub
@@ -24,6 +25,7 @@ class Platform:
         self.queue = JobQueue(self.settings.resolved_queue_url)
         self.pubsub = PubSub(self.settings.broadcast_url)
         self.writer = GroupCommitter(self.db)
+        self.activity = Activity()  # requests in flight; embedded jobs wait for a quiet moment
         self.secret = self.settings.resolved_secret_key()
         activate(self)
 

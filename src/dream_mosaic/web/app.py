@@ -21,6 +21,7 @@ from dream_mosaic.archive import pages as archive_pages
 from dream_mosaic.circles import endpoints as circles_api
 from dream_mosaic.circles import live as circles_live
 from dream_mosaic.circles import pages as circles_pages
+from dream_mosaic.core.activity import Activity
 from dream_mosaic.core.platform import Platform
 from dream_mosaic.governance import endpoints as governance_api
 from dream_mosaic.governance import pages as governance_pages
@@ -68,6 +69,25 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class TrackActivity:
+    """Counts HTTP requests in flight (``core/activity.py``), so that embedded background jobs run in the
+    gaps between them. WebSockets are long-lived and do not count."""
+
+    def __init__(self, app: ASGIApp, activity: Activity) -> None:
+        self.app = app
+        self.activity = activity
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.activity.enter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.activity.leave()
+
+
 def create_app(platform: Platform | None = None) -> FastAPI:
     platform = platform or Platform()
 
@@ -75,7 +95,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await platform.pubsub.connect()
         if platform.settings.queue_in_process:
-            platform.queue.start_workers()
+            platform.queue.start_workers(platform.activity)
         try:
             yield
         finally:
@@ -103,4 +123,5 @@ def create_app(platform: Platform | None = None) -> FastAPI:
 
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=platform.settings.max_body_bytes, upload_max_bytes=50_000_000)
+    app.add_middleware(TrackActivity, activity=platform.activity)
     return app
