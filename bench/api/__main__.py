@@ -147,8 +147,12 @@ async def sign_up(http: httpx.AsyncClient, n: int) -> list[dict[str, str]]:
 
 async def create(http: httpx.AsyncClient, headers: dict[str, str], i: int, out: list[float]) -> bool:
     started = time.perf_counter()
-    answer = await http.post("/api/v1/dreams", headers=headers,
-                             json={"text": f"{TEXT} ({i})", "tags": ["bench"], "mood": 1 + i % 5})
+    try:
+        answer = await http.post("/api/v1/dreams", headers=headers,
+                                 json={"text": f"{TEXT} ({i})", "tags": ["bench"], "mood": 1 + i % 5})
+    except httpx.TransportError as exc:  # a dropped connection is an error to count, not the end of the run
+        print(f"create {i}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return False
     out.append(time.perf_counter() - started)
     return answer.status_code == 201
 

@@ -138,9 +138,11 @@ class JobQueue:
         self._bind_all()
         if activity is not None:
             self.huey.pre_execute(name=QUIET_HOOK)(lambda _task: activity.wait_quiet())
+        # One thread when sharing the server's interpreter lock with requests: a second analysis thread
+        # adds no throughput (the work is CPU-bound Python) and doubles the stall a request can meet.
         self._consumer = _EmbeddedConsumer(
-            self.huey, workers=self.workers, worker_type="thread", periodic=False, max_delay=0.5,
-            initial_delay=0.05, check_worker_health=False,
+            self.huey, workers=1 if activity is not None else self.workers, worker_type="thread",
+            periodic=False, max_delay=0.5, initial_delay=0.05, check_worker_health=False,
         )
         self._consumer.start()
 
