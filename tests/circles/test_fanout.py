@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 from typing import Any
 
@@ -77,7 +78,10 @@ def test_a_reader_too_far_behind_is_closed_and_told_to_come_back():
     async def push() -> None:  # on the event loop, as in the server
         conn.push('[{"type":"room","present":3}]')
 
-    asyncio.run(push())
+    # In a thread of its own: a browser test earlier in this worker may leave Playwright's loop running in
+    # the main thread, where asyncio.run() refuses to start.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, push()).result()
     assert conn.closing and slow.closed
     close = _parse(slow.written[-1])
     assert close.opcode == Opcode.CLOSE and Close.parse(close.data).code == live.CLOSE_AGAIN_LATER
