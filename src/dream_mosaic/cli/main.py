@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import signal
 import subprocess
@@ -83,11 +82,9 @@ def serve(
     if platform.settings.analysis_enabled and platform.settings.queue_in_process:
         from dream_mosaic.analysis import analyze, embed
 
-        analyze("I dreamt of a house by the sea.")  # load the models now, not during someone's request
+        # Load the models now, not during someone's request (and before the app freezes what is alive).
+        analyze("I dreamt of a house by the sea.")
         embed(["a house by the sea"])
-    # What is alive now (code, templates, models, lexicons) lives as long as the server: keep it out of the
-    # collector's full passes, which otherwise stop every request for 20-140 ms now and then (bench/api).
-    gc.freeze()
     try:
         uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
     finally:
