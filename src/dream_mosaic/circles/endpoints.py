@@ -25,9 +25,10 @@ from dream_mosaic.circles.schemas import (
     SessionOpen,
 )
 from dream_mosaic.core import consent
-from dream_mosaic.core.auth import current_user, get_platform, get_session, require_user
+from dream_mosaic.core.auth import current_user, get_session, require_user
 from dream_mosaic.core.errors import Unavailable
 from dream_mosaic.core.models import Dream, User
+from dream_mosaic.core.platform import Platform
 from dream_mosaic.journal import service as journal
 from dream_mosaic.journal.schemas import DreamPage
 
@@ -135,7 +136,8 @@ async def _live(request: Request, work: Callable[[Session], tuple[T, list[Any]]]
 
 def live_user(request: Request) -> User:
     """The signed-in person, read without holding a write transaction: live writes take their own."""
-    with get_platform(request).db.transaction(write=False) as db:
+    platform: Platform = request.app.state.platform
+    with platform.db.transaction(write=False) as db:
         return require_user(current_user(request, db))
 
 

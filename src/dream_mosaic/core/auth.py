@@ -25,13 +25,9 @@ SESSION_LIFETIME = timedelta(days=30)
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def get_platform(request: Request) -> Platform:
-    platform: Platform = request.app.state.platform
-    return platform
-
-
-async def _platform(request: Request) -> Platform:
-    """``get_platform`` for other dependencies: a coroutine, so FastAPI does not send it to a thread."""
+async def get_platform(request: Request) -> Platform:
+    """The platform of this app. A coroutine so that FastAPI resolves it on the event loop instead of
+    sending it to a worker thread (every request's dependencies start from it)."""
     platform: Platform = request.app.state.platform
     return platform
 
@@ -39,7 +35,7 @@ async def _platform(request: Request) -> Platform:
 _write_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
-async def sqlite_write_slot(request: Request, platform: Platform = Depends(_platform)) -> AsyncIterator[None]:
+async def sqlite_write_slot(request: Request, platform: Platform = Depends(get_platform)) -> AsyncIterator[None]:
     """On SQLite, one writing request at a time per server, queued in the event loop.
 
     Writers take SQLite's write lock up front (``BEGIN IMMEDIATE``) in a worker thread. With as many
@@ -59,7 +55,7 @@ async def sqlite_write_slot(request: Request, platform: Platform = Depends(_plat
 
 
 def get_session(
-    request: Request, platform: Platform = Depends(_platform), _slot: None = Depends(sqlite_write_slot)
+    request: Request, platform: Platform = Depends(get_platform), _slot: None = Depends(sqlite_write_slot)
 ) -> Iterator[Session]:
     """One database session per request. Writers take the write lock up front; endpoints commit
     explicitly before answering, so an acknowledged write is a durable one."""
