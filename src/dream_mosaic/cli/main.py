@@ -100,7 +100,8 @@ def _start_job_worker(platform: Any) -> subprocess.Popen[bytes] | None:
 
     Threads are the default because they measured better on SQLite (``bench/api``, docs/architecture.md):
     a worker process runs truly alongside the requests and takes SQLite's write lock (analysis results)
-    and the job queue's lock at any moment, so creates waited on locks; threads yield to requests."""
+    and the job queue's lock at any moment, so creates waited on locks; the embedded thread waits for a
+    moment with no request in flight before each job (``core/activity.py``)."""
     mode = platform.settings.serve_jobs
     if mode == "threads" or platform.queue.url.startswith("memory"):
         platform.settings.queue_in_process = True
@@ -153,7 +154,8 @@ def worker(
     data_dir: DataDir = None,
     exit_with_parent: Annotated[int | None, typer.Option(hidden=True, help="Stop when this process ends.")] = None,
 ) -> None:
-    """Run background jobs in this process (`mosaic serve` starts one; run more for a redis:// queue)."""
+    """Run background jobs in this process (`mosaic serve --jobs process` starts one; run more for a redis://
+    queue)."""
     if exit_with_parent is not None:
         _exit_with_parent(exit_with_parent)
     platform = build_platform(data_dir, queue_in_process=False)
