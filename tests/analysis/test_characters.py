@@ -64,3 +64,27 @@ def test_strangers_the_dreamer_knows_and_two_word_friends() -> None:
 def test_unlisted_names_ending_like_womens_names_are_female() -> None:
     a = analyze("I met Paulina and Zorblat at the station.")
     assert sorted(c.code for c in a.characters) == ["1FKA", "1IKA"]
+
+
+def test_prominent_people_are_coded_p_not_known() -> None:
+    a = analyze("I was at a party and talked with Paul McCartney. Later I heard Beethoven's music with Lucy.")
+    by_text = {c.text: c.code for c in a.characters}
+    assert by_text["Paul McCartney"] == "1MPA"
+    assert by_text["Beethoven's"].endswith("PA")
+    assert by_text["Lucy"] == "1FKA"  # an ordinary name stays a known character
+    # a listed first name alone is a person the dreamer knows, even if a famous one shares it
+    assert {c.text: c.code for c in analyze("I went shopping with my aunt and then with Ruth.").characters}[
+        "Ruth"
+    ] == "1FKA"
+
+
+def test_plural_capitalised_words_holidays_and_makes_of_car_are_not_characters() -> None:
+    a = analyze("On Wednesdays we watched the Olympics. At Halloween I drove my Pontiac with Tristan.")
+    assert [c.text for c in a.characters] == ["Tristan"]
+
+
+def test_buddies_fraternity_brothers_and_priests() -> None:
+    a = analyze("I was charging down the hill with three buddies. Then a fraternity brother of mine came in.")
+    assert [c.code for c in a.characters] == ["2JKA", "1MKA"]  # friends, not the dreamer's brother
+    b = analyze("We went to mass and Fr. Zachary gave the sermon.")
+    assert [(c.text, c.code) for c in b.characters] == [("Fr. Zachary", "1MOA")]

@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.2"
+VERSION = "1.3"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -53,8 +53,10 @@ uncle grandfather grandpa nephew stepfather: 1 M R A
 cousin: 1 I R A
 cousins relatives aunts uncles grandparents in-laws: 2 J R A
 family: 2 J R A
-friend roommate neighbor neighbour classmate coworker co-worker partner: 1 I K A
-friends roommates neighbors neighbours classmates coworkers co-workers teammates colleagues: 2 J K A
+friend roommate neighbor neighbour classmate coworker co-worker partner buddy pal playmate teammate \
+  schoolmate housemate: 1 I K A
+friends roommates neighbors neighbours classmates coworkers co-workers teammates colleagues buddies pals \
+  playmates schoolmates housemates: 2 J K A
 girlfriend fiancee: 1 F K A
 boyfriend fiance: 1 M K A
 boss supervisor: 1 I K A
@@ -218,6 +220,31 @@ _NOT_NAME_SUFFIXES = (
     "ary",
     "ory",
 )
+# Prominent people (HVdC "P": famous persons the dreamer does not know personally), fictional and
+# legendary figures included: surnames or single names, matched on the last word of a name ("Harry
+# Truman", "Truman", "Beethoven's") or on a whole name ("harry potter").
+PROMINENT = frozenset(
+    words("""beethoven mozart bach chopin brahms wagner handel haydn schubert tchaikovsky verdi puccini
+    shakespeare dickens twain hemingway steinbeck faulkner tolstoy dostoevsky kafka dickinson frost poe
+    einstein newton darwin freud jung edison galileo copernicus picasso rembrandt michelangelo gogh
+    monet renoir dali warhol leonardo napoleon caesar cleopatra hitler stalin mussolini churchill lenin
+    marx gandhi mandela castro khrushchev gorbachev lincoln roosevelt truman eisenhower kennedy nixon
+    carter reagan clinton obama bush trump jfk fdr ike washington jefferson elvis presley sinatra crosby
+    lennon mccartney beatles jagger dylan madonna oprah streisand monroe gable bogart hepburn garbo
+    chaplin cagney astaire rogers gibson stiller garner knightley barrymore bloom depp pitt cruise
+    hanks travolta streep roberts newman redford brando dean romano danson chopra seinfeld letterman
+    carson hope berle benny gleason sullivan eddy faye harris cosby winfrey jordan ali pele ruth dimaggio
+    mantle gretzky tyson elizabeth diana charles pope jesus moses buddha mohammed muhammad santa claus
+    potter voldemort hermione dumbledore snape gatsby pan pocahontas jafar aladdin cinderella snow
+    superman batman spiderman tarzan dracula frankenstein sherlock holmes bond zorro hercules""")
+)
+_PROMINENT_FULL = frozenset(("harry potter", "peter pan", "santa claus", "james bond", "sherlock holmes"))
+_NOT_NAMES_EXTRA = frozenset(
+    words("""halloween hanukkah passover ramadan valentine protestant protestants lutheran methodist baptist
+    mormon quaker buddhist muslim hindu catholic monopoly scrabble pontiac plymouth oldsmobile dodge
+    chrysler mercedes porsche jeep nissan mazda subaru volvo bmw cheers olympics army navy marines
+    corps force air dvd dvds cd cds hmm uh um""")
+)
 _CLERGY_TITLES = frozenset(words("father fr sister brother reverend rev pastor rabbi monsignor"))
 _PLACE_BEFORE = frozenset(words("in at near into toward towards through across from visiting"))
 _NEW_MARKERS = frozenset(words("another other second third different new a an one"))
@@ -336,6 +363,18 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
             out.append(Mention(key, "1", sex, "O", "A", "human", i, i + 1))
             i += 2
             continue
+        if (
+            base in {"fr", "rev"}
+            and toks[i].is_title
+            and i + 2 < n
+            and lowers[i + 1] == "."
+            and toks[i + 2].is_title
+            and lowers[i + 2] not in _NOT_NAMES
+        ):
+            # "Fr. Zachary": one priest, not "Fr" and "Zachary"
+            out.append(Mention("name:" + lowers[i + 2].replace("'s", ""), "1", "M", "O", "A", "human", i, i + 2))
+            i += 3
+            continue
         if base in ETHNIC and (
             base.endswith("s")
             or prev in {"a", "an", "the", "two", "some", "three"}
@@ -374,7 +413,9 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                 out.append(Mention(base + "friend", num, sex, "K", "A", "human", i, i + 1))
                 i += 2
                 continue
-            if ident == "S" and _known_after(lowers, i):
+            if prev in {"fraternity", "sorority", "frat"} and ident in {"B", "T"}:
+                ident = "K"  # "a fraternity brother": a known character, not the dreamer's brother
+            if ident in {"S", "U"} and _known_after(lowers, i):
                 ident = "K"  # "a girl I know", "a boy from my high school"
             key = base
             if toks[i].is_title and i > doc.sentences[toks[i].sent].first_token and ident in "FMBTHWADR":
@@ -416,6 +457,9 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
             elif sex == "I" and len(first_name) > 3 and first_name.endswith(("a", "ine", "elle")):
                 sex = "F"  # Paulina, Charla, Geraldine, Danielle: English given names ending so are mostly women's
             ident = "O" if title == "dr" else "K"
+            last_name = lowers[j].replace("'s", "")
+            if name in _PROMINENT_FULL or (last_name in PROMINENT and (i < j or not _is_listed(first_name))):
+                ident = "P"  # Beethoven, Harry Truman, Marilyn Monroe
             declared = cast.get(name) or cast.get(first_name)
             if declared:  # the dreamer said who this is: {"mary": "1FWA"}
                 out.append(_declared(declared, "name:" + name.split()[0], i, j))
@@ -477,6 +521,10 @@ def _is_name(toks: list[Any], lowers: list[str], doc: DreamDoc, i: int) -> bool:
         return False  # emphasis or an acronym, not a name
     if w in _COMMON_CAPITALISED or w in ETHNIC or w in _PLACE_AFTER:
         return False
+    if w in _NOT_NAMES_EXTRA:
+        return False  # holidays, churches, makes of car, games
+    if w.endswith(_PLURAL_ENDINGS) and not _is_listed(w) and w not in PROMINENT:
+        return False  # "Wednesdays", "Olympics", "DVDs", "Birkenstocks": plural nouns, not names
     if w not in MALE_NAMES and w not in FEMALE_NAMES and w.endswith(_NOT_NAME_SUFFIXES):
         return False  # Democratic, Presbyterian, Instead, Communism: adjectives and common nouns
     if w in doc.scratch.get("lower_words", ()):
@@ -492,6 +540,14 @@ def _is_name(toks: list[Any], lowers: list[str], doc: DreamDoc, i: int) -> bool:
         # sentence-initial capitals are names only when listed or followed by a verb-ish word
         return w in MALE_NAMES or w in FEMALE_NAMES
     return True
+
+
+def _is_listed(name: str) -> bool:
+    return name in MALE_NAMES or name in FEMALE_NAMES
+
+
+# an unlisted capitalised word with a plural ending is a plural noun: "Wednesdays", "Olympics"
+_PLURAL_ENDINGS = ("ys", "cs", "rs", "ds", "ts", "ns", "ks", "ms", "ps", "gs", "ls", "ws", "bs")
 
 
 def _resolve_sex(mentions: list[Mention], lowers: list[str]) -> None:
