@@ -3,13 +3,20 @@
 Importing this module subscribes to ``core.events.dream_changed``, which fires inside the writing
 transaction: the search document (and with it the full-text index) changes or goes in the same commit as
 the dream, so a withdrawn dream is out of every search, count and facet the moment the withdrawal commits.
-A bulk import sends one signal for many dreams and is indexed in one pass. The web app and the CLI import
-this module.
+The web app and the CLI import this module.
+
+A bulk import (``bulk=True``) is the one exception, for creates only: its dreams enter the archive just
+after the import commits (the ``archive.index_docs`` job; ``mosaic import`` waits for it in the foreground),
+because PostgreSQL's tsvector and GIN index cost more than the import itself. Until then those dreams are
+simply not in the archive yet; nothing else changes: edits, consent changes and withdrawals still act in
+their own transaction, and ``archive_docs.dream_id`` cascades, so a document can never outlive its dream.
+``index_missing`` catches up whatever a crash left out (``mosaic serve`` queues it at start).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import event, inspect
@@ -25,12 +32,15 @@ from dream_mosaic.core.platform import current
 log = logging.getLogger(__name__)
 
 
+INDEX_BATCH = 5000  # dreams per transaction when the archive catches up after a bulk import
+
+
 @events.dream_changed.connect
-def _on_dream_changed(session: Session, dream_ids: list[str], change: str, **_: Any) -> None:
+def _on_dream_changed(session: Session, dream_ids: list[str], change: str, bulk: bool = False, **_: Any) -> None:
     if change == events.DELETED:
         repository.drop_docs(session, dream_ids)
         VectorIndex.for_session(session).drop(dream_ids)
-    elif change in (events.CREATED, events.UPDATED):
+    elif change == events.UPDATED or (change == events.CREATED and not bulk):
         repository.sync_docs(session, dream_ids)
     # Every change (a consent change too) moves the generation on, so no cached count outlives it.
     repository.bump_generation(session)
@@ -80,29 +90,88 @@ _analysed_at: dict[str, int] = {}
 
 
 @events.dream_committed.connect
-def _on_dream_committed(session: Session, dream_ids: list[str], change: str, **_: Any) -> None:
-    """Bring the text index up to date (in the background), and after a large import into SQLite refresh
-    the planner's statistics once the archive has grown (each doubling), so searches keep their fast plans."""
+def _on_dream_committed(session: Session, dream_ids: list[str], change: str, bulk: bool = False,
+                        **_: Any) -> None:
+    """A bulk import is durable: queue its dreams' entry into the archive. Otherwise bring the text
+    index up to date (in the background)."""
+    if change == events.CREATED and bulk:
+        try:
+            queue = current().queue
+            for part in repository.chunks(dream_ids, INDEX_BATCH):
+                queue.enqueue("archive.index_docs", list(part))
+        except Exception:  # the dreams are stored; `index_missing` (at the next start) brings them in
+            log.exception("could not queue the archive indexing of %d imported dream(s)", len(dream_ids))
+        return
+    _schedule_text_index(session)
+
+
+def _schedule_text_index(session: Session) -> None:
     try:
         index = textindex.index_for(session)
         if index is not None:
             index.schedule()
     except Exception:  # the index is an optimisation: counts stay exact through SQL without it
         log.exception("could not schedule the text index's catch-up")
-    if change != events.CREATED or len(dream_ids) < 500:
+
+
+@job("archive.index_docs", retries=3, retry_delay=2.0)
+def index_docs(dream_ids: list[str]) -> None:
+    """Bring these imported dreams into the archive. Idempotent; a dream deleted meanwhile is skipped
+    (on PostgreSQL a delete racing the insert fails it on the foreign key, and the retry finds it gone)."""
+    platform = current()
+    _index(platform.db, dream_ids)
+
+
+def _index(db: Any, dream_ids: Sequence[str]) -> None:
+    with db.transaction() as session:
+        repository.sync_docs(session, dream_ids)
+        repository.bump_generation(session)
+        _schedule_text_index(session)
+        engine = session.get_bind().engine
+    _refresh_statistics(engine)
+
+
+def missing_docs(db: Any) -> list[str]:
+    """Dreams that are not in the archive yet (a bulk import still being indexed, or one a crash cut off)."""
+    from sqlalchemy import exists, select
+
+    from dream_mosaic.archive.models import ArchiveDoc
+    from dream_mosaic.core.models import Dream
+
+    with db.transaction(write=False) as session:
+        return list(session.scalars(
+            select(Dream.id).where(~exists().where(ArchiveDoc.dream_id == Dream.id)).order_by(Dream.id)))
+
+
+def index_missing(db: Any, on_progress: Callable[[int], None] | None = None, ids: list[str] | None = None) -> int:
+    """Index every dream not yet in the archive, ``INDEX_BATCH`` per transaction. Returns how many."""
+    ids = missing_docs(db) if ids is None else ids
+    for part in repository.chunks(ids, INDEX_BATCH):
+        _index(db, part)
+        if on_progress:
+            on_progress(len(part))
+    return len(ids)
+
+
+@job("archive.index_missing", retries=2, retry_delay=10.0)
+def run_index_missing() -> None:
+    index_missing(current().db)
+
+
+def _refresh_statistics(engine: Any) -> None:
+    """After the archive has grown (each doubling), refresh SQLite's planner statistics, so searches keep
+    their fast plans (PostgreSQL's autovacuum does this by itself)."""
+    if engine.dialect.name != "sqlite":
         return
-    bind = session.get_bind()
-    if bind.dialect.name != "sqlite":
-        return
-    key = str(bind.engine.url)
+    key = str(engine.url)
     try:
-        with bind.engine.begin() as conn:
+        with engine.begin() as conn:
             from sqlalchemy import func, select
 
             from dream_mosaic.archive.models import ArchiveDoc
 
             size = int(conn.scalar(select(func.count()).select_from(ArchiveDoc)) or 0)
-            if size >= 2 * _analysed_at.get(key, 0):
+            if size >= 500 and size >= 2 * _analysed_at.get(key, 0):
                 conn.exec_driver_sql("ANALYZE")
                 _analysed_at[key] = size
     except Exception:  # statistics are an optimisation: never fail an import for them
@@ -121,4 +190,4 @@ def enqueue_export(export_id: str) -> None:
     current().queue.enqueue("archive.export", export_id)
 
 
-__all__ = ["enqueue_export", "run_export"]
+__all__ = ["enqueue_export", "index_docs", "index_missing", "missing_docs", "run_export", "run_index_missing"]

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -76,6 +77,7 @@ def serve(
     waiting = requeue_pending(platform)
     if waiting:
         console.print(f"Analysis queued for {waiting} dream(s) still pending.")
+    platform.queue.enqueue("archive.index_missing")  # an import that a crash cut off enters the archive
     child = _start_job_worker(platform)
     console.print(f"Dream Mosaic on [bold]http://{host}:{port}[/] (database: {platform.db.url.split('?')[0]})")
     app = create_app(platform)
@@ -251,6 +253,7 @@ def import_(
     progress = Progress(TextColumn("[bold]Importing"), BarColumn(), MofNCompleteColumn(), TextColumn("dreams"),
                         TimeElapsedColumn(), console=console)
     rejected: list[str] = []
+    started = time.perf_counter()
     try:
         with progress, platform.db.transaction() as session:
             task = progress.add_task("import", total=None)
@@ -269,13 +272,34 @@ def import_(
                           "Dreams before that point were saved.")
             raise typer.Exit(2) from exc
         raise
+    seconds = time.perf_counter() - started
+    indexed, index_seconds = _index_for_search(platform)
     for reason in rejected[:20]:
         console.print(f"[yellow]Not imported:[/] {reason}")
     if len(rejected) > 20:
         console.print(f"[yellow]… and {len(rejected) - 20} more not imported.[/]")
     console.print(f"Imported {imported} dreams, skipped {skipped} already present"
                   + (f", left out {len(rejected)} invalid" if rejected else "")
-                  + (f" ({size / 1e6:.1f} MB read)." if size else "."))
+                  + (f" ({size / 1e6:.1f} MB read)" if size else "")
+                  + f" in {seconds:.1f} s"
+                  + (f"; indexed {indexed} for search in {index_seconds:.1f} s." if indexed else "."))
+
+
+def _index_for_search(platform: Any) -> tuple[int, float]:
+    """The archive takes an import's dreams in just after they are durable: do that now, in the foreground,
+    so that the import is searchable when the command returns. Returns (dreams indexed, seconds)."""
+    from dream_mosaic.archive.tasks import index_missing, missing_docs
+
+    started = time.perf_counter()
+    ids = missing_docs(platform.db)
+    if not ids:
+        return 0, 0.0
+    progress = Progress(TextColumn("[bold]Indexing for search"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("dreams"), TimeElapsedColumn(), console=console)
+    with progress:
+        task = progress.add_task("index", total=len(ids))
+        index_missing(platform.db, on_progress=lambda n: progress.advance(task, n), ids=ids)
+    return len(ids), time.perf_counter() - started
 
 
 @app.command()

@@ -331,7 +331,7 @@ def _insert_batch(
         del row["source_id"]
     if fresh:
         _bulk_insert(session, fresh)
-        events.notify_dreams(session, [row["id"] for row in fresh], events.CREATED)
+        events.notify_dreams(session, [row["id"] for row in fresh], events.CREATED, bulk=True)
     return len(fresh), len(records) - len(fresh) - invalid
 
 
