@@ -88,3 +88,10 @@ def test_buddies_fraternity_brothers_and_priests() -> None:
     assert [c.code for c in a.characters] == ["2JKA", "1MKA"]  # friends, not the dreamer's brother
     b = analyze("We went to mass and Fr. Zachary gave the sermon.")
     assert [(c.text, c.code) for c in b.characters] == [("Fr. Zachary", "1MOA")]
+
+
+def test_known_peers_and_male_groups() -> None:
+    a = analyze("I saw a bunch of girls from home and one of my old boyfriends. The police came with the king.")
+    assert [c.code for c in a.characters] == ["2FKC", "2MKA", "2MOA", "1MPA"]
+    b = analyze("The boy with whom I had gone to the dance sat behind me.")
+    assert [c.code for c in b.characters] == ["1MKC"]

@@ -59,14 +59,19 @@ friends roommates neighbors neighbours classmates coworkers co-workers teammates
   playmates schoolmates housemates: 2 J K A
 girlfriend fiancee: 1 F K A
 boyfriend fiance: 1 M K A
+girlfriends: 2 F K A
+boyfriends: 2 M K A
 boss supervisor: 1 I K A
 policeman cop fireman salesman mailman postman soldier sailor waiter janitor priest minister captain \
   guard conductor: 1 M O A
 policewoman waitress nurse secretary maid saleslady nun stewardess receptionist housekeeper: 1 F O A
 doctor teacher professor officer clerk driver pilot lawyer judge dentist cashier instructor coach \
   surgeon bartender cook chef servant detective agent principal therapist psychiatrist: 1 I O A
-police cops soldiers policemen guards officers nurses doctors teachers waiters servants: 2 J O A
-president king prince queen princess pope celebrity: 1 I P A
+police cops soldiers policemen guards sailors firemen: 2 M O A
+officers nurses doctors teachers waiters servants: 2 J O A
+king prince pope: 1 M P A
+queen princess: 1 F P A
+president celebrity: 1 I P A
 man guy gentleman fellow gent dude: 1 M S A
 men guys gentlemen fellows: 2 M S A
 woman lady gal: 1 F S A
@@ -287,6 +292,11 @@ _KNOWN_AFTER = (
     ("from", "work"),
     ("from", "church"),
     ("from", "the", "office"),
+    ("from", "home"),
+    ("from", "class"),
+    ("from", "our"),
+    ("from", "the", "dorm"),
+    ("with", "whom", "i"),
 )
 
 
