@@ -81,6 +81,8 @@ def test_prominent_people_are_coded_p_not_known() -> None:
 def test_plural_capitalised_words_holidays_and_makes_of_car_are_not_characters() -> None:
     a = analyze("On Wednesdays we watched the Olympics. At Halloween I drove my Pontiac with Tristan.")
     assert [c.text for c in a.characters] == ["Tristan"]
+    b = analyze("We flew like in Calif or Austria, then Vienna and Mankato, and Zena came along.")
+    assert [c.text for c in b.characters] == ["Zena"]
 
 
 def test_buddies_fraternity_brothers_and_priests() -> None:

@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.3"
+VERSION = "1.4"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -249,6 +249,17 @@ _NOT_NAMES_EXTRA = frozenset(
     mormon quaker buddhist muslim hindu catholic monopoly scrabble pontiac plymouth oldsmobile dodge
     chrysler mercedes porsche jeep nissan mazda subaru volvo bmw cheers olympics army navy marines
     corps force air dvd dvds cd cds hmm uh um""")
+    # countries, regions and large cities (not those that are also given names: Florence, Victoria...)
+    + words("""austria switzerland belgium holland netherlands denmark sweden norway finland poland hungary
+    greece turkey egypt iran iraq syria lebanon arabia korea vietnam cambodia thailand burma
+    philippines indonesia australia zealand brazil argentina chile peru colombia venezuela cuba haiti
+    jamaica bahamas puerto rico guatemala honduras nicaragua panama alaska siberia scandinavia europe
+    vienna munich hamburg frankfurt zurich geneva amsterdam brussels madrid barcelona lisbon athens
+    istanbul cairo jerusalem moscow warsaw prague budapest dublin edinburgh glasgow venice milan naples
+    tokyo peking beijing shanghai hong kong bombay delhi sydney toronto montreal vancouver quebec
+    seattle portland denver dallas houston phoenix atlanta philadelphia pittsburgh baltimore cincinnati
+    columbus milwaukee minneapolis omaha memphis nashville louisville richmond tucson sacramento oakland
+    berkeley pasadena hawaii mankato""")
 )
 _CLERGY_TITLES = frozenset(words("father fr sister brother reverend rev pastor rabbi monsignor"))
 _PLACE_BEFORE = frozenset(words("in at near into toward towards through across from visiting"))
