@@ -243,3 +243,28 @@ def test_regex_candidates_from_the_index_change_no_answer(platform, corpus, buil
                     textindex.TextIndex.built = built_flag  # type: ignore[method-assign]
                 assert narrowed == scanned, (name, q)
         assert textindex.index_for(session).regex_candidates(["teeth "], (), 100)  # type: ignore[union-attr]
+
+
+PHRASES = ['"my teeth"', '"teeth my"', '"lost all my teeth"', '"all my teeth in the"', '"my teeth fell"',
+           '"teeth fell"', '"tooth fell out"', '"fell out at dinner"', '"out at the dinner"', '"I was"',
+           '"I was late for an exam"', '"was I"', '"a lake at"', '"lake. I"', "\"talk I was\"",
+           '"my zanzibarite teeth"', '"my zanzibarite teeth fell"']
+
+
+def test_phrases_through_word_pairs_count_exactly_what_sql_counts(platform, built):
+    """Phrases are answered from the index's word pairs: reversed words, words that are both present but
+    apart, phrases across a full stop (ignored, as in SQL's full-text index) and long phrases agree."""
+    for name in ("archive", "vera", "eve"):
+        for q in PHRASES:
+            fast, sql = counts(platform, name, q)
+            assert fast is not None, q
+            assert fast == sql, (name, q, fast, sql)
+    assert counts(platform, "eve", '"my teeth"')[0] == 3
+    assert counts(platform, "eve", '"teeth my"')[0] == 0
+    assert counts(platform, "vera", '"my zanzibarite teeth fell"')[0] == 1
+
+
+def test_word_pairs_are_the_neighbouring_tokens():
+    assert textindex.pairs(textindex.tokens("My teeth -- fell, Out!")) == ["my_teeth", "teeth_fell", "fell_out"]
+    assert textindex.pairs(["alone"]) == []
+    assert textindex.tokens("Ærø Straße café know_it") == ["aero", "strasse", "cafe", "know", "it"]

@@ -134,6 +134,21 @@ def test_import_dreambank_tsv_series_become_collections(mosaic: Any) -> None:
     assert count(mosaic.url) == 7
 
 
+def test_import_returns_with_every_dream_searchable(mosaic: Any) -> None:
+    """The archive takes an import in after its commits; the command waits for that and for the text
+    index (built on the first import), so a search right after it finds everything."""
+    from dream_mosaic.archive.models import ArchiveDoc
+
+    mosaic("users", "create", "archive", "--role", "archivist", "--password-stdin", input=PASSWORD)
+    result = mosaic("import", str(FIXTURE), "--owner", "archive", "--visibility", "research")
+    assert "indexed 7 for search" in " ".join(result.output.split())
+    with session_for(mosaic.url) as s:
+        assert s.scalar(select(func.count()).select_from(ArchiveDoc)) == 7
+    assert (mosaic.data / "archive-text").is_dir()
+    found = json.loads(mosaic("search", "", "--json").output)
+    assert (found["total"], found["selection_total"]) == (7, 7)
+
+
 def test_import_goes_on_past_an_invalid_dream(mosaic: Any, tmp_path: Path) -> None:
     mosaic("users", "create", "archive", "--password-stdin", input=PASSWORD)
     big = tmp_path / "big.tsv"

@@ -504,7 +504,7 @@ class ArchiveRepository:
         gate and the filters let through: a page costs its own size, not the number of matches."""
         backwards = before is not None
         cursor = before if backwards else (after or 0)
-        window = max(limit * 2, 50)
+        window = limit + 4  # the caller asks one row past its page; a few more for dreams the gate drops
         out: list[tuple[Dream, int, int, str | None]] = []
         order = "DESC" if backwards else "ASC"
         op = "<" if backwards else ">"
@@ -550,7 +550,7 @@ class ArchiveRepository:
         memo = self.session.info.get(textindex.MEMO) or {}
         matches, docs = memo.get(("matches", str(node)), (0, 0))
         span = max(1024, int(3 * (limit + 1) * max(docs, 1) / matches)) if matches else max(top, 1)
-        window = max(limit * 2, 50)
+        window = limit + 4  # the caller asks one row past its page; a few more for dreams the gate drops
         out: list[tuple[Dream, int, int, str | None]] = []
         while len(out) < limit and (cursor > 1 if backwards else cursor < top):
             lo, hi = (cursor - span, cursor - 1) if backwards else (cursor + 1, cursor + span)

@@ -153,9 +153,29 @@ def index_missing(db: Any, on_progress: Callable[[int], None] | None = None, ids
     return len(ids)
 
 
+def refresh_text_index(db: Any) -> dict[str, Any] | None:
+    """Build the text index if this archive has none yet (a first import), else apply what waits in its
+    change log; None when it is turned off or another process holds its writer."""
+    index = textindex.index_for_engine(db.engine)
+    if index is None:
+        return None
+    try:
+        if not index.built:
+            return index.rebuild()
+        applied = 0
+        while (step := index.catch_up()) > 0:
+            applied += step
+        return {"applied": applied}
+    except RuntimeError:  # another process writes the index and keeps it up to date
+        return None
+
+
 @job("archive.index_missing", retries=2, retry_delay=10.0)
 def run_index_missing() -> None:
-    index_missing(current().db)
+    """At start: bring in what a crash left out of the archive, and make sure its text index exists."""
+    db = current().db
+    index_missing(db)
+    refresh_text_index(db)
 
 
 def _refresh_statistics(engine: Any) -> None:
@@ -190,4 +210,5 @@ def enqueue_export(export_id: str) -> None:
     current().queue.enqueue("archive.export", export_id)
 
 
-__all__ = ["enqueue_export", "index_docs", "index_missing", "missing_docs", "run_export", "run_index_missing"]
+__all__ = ["enqueue_export", "index_docs", "index_missing", "missing_docs", "refresh_text_index", "run_export",
+           "run_index_missing"]

@@ -288,7 +288,7 @@ def import_(
 def _index_for_search(platform: Any) -> tuple[int, float]:
     """The archive takes an import's dreams in just after they are durable: do that now, in the foreground,
     so that the import is searchable when the command returns. Returns (dreams indexed, seconds)."""
-    from dream_mosaic.archive.tasks import index_missing, missing_docs
+    from dream_mosaic.archive.tasks import index_missing, missing_docs, refresh_text_index
 
     started = time.perf_counter()
     ids = missing_docs(platform.db)
@@ -299,6 +299,8 @@ def _index_for_search(platform: Any) -> tuple[int, float]:
     with progress:
         task = progress.add_task("index", total=len(ids))
         index_missing(platform.db, on_progress=lambda n: progress.advance(task, n), ids=ids)
+    with console.status("Updating the archive's text index …"):
+        refresh_text_index(platform.db)
     return len(ids), time.perf_counter() - started
 
 
