@@ -146,6 +146,9 @@ class TextIndex:
         self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
         self.index.register_tokenizer("mosaic", _analyzer())
         self.write_lock = threading.Lock()
+        self._searcher_lock = threading.Lock()
+        self._searcher: Any = None
+        self._searcher_stamp: tuple[int, int, int] | None = None
         self.pending = threading.Event()
         self.worker: threading.Thread | None = None
 
@@ -267,8 +270,21 @@ class TextIndex:
         return None
 
     def searcher(self) -> Any:
-        self.index.reload()
-        return self.index.searcher()
+        """A searcher over the index as last committed by any process. Reopening costs more than many a
+        count, so it happens only when ``meta.json`` changed: tantivy replaces that file (a new inode) at
+        every commit, and a writer commits before it deletes the log rows it applied, so a caller that
+        read the log first never gets a searcher older than that log."""
+        try:
+            meta = (self.path / "meta.json").stat()
+            stamp: tuple[int, int, int] | None = (meta.st_ino, meta.st_mtime_ns, meta.st_size)
+        except OSError:
+            stamp = None
+        with self._searcher_lock:
+            if stamp is None or stamp != self._searcher_stamp or self._searcher is None:
+                self.index.reload()
+                self._searcher = self.index.searcher()
+                self._searcher_stamp = stamp
+            return self._searcher
 
     def count_in(self, searcher: Any, query: Any, *, visibility: Sequence[str] | None = None,
                  among: Sequence[int] | None = None, exclude: Sequence[int] = ()) -> int:
@@ -471,8 +487,9 @@ def other_readable_docs(session: Session, viewer: User | None, exclude: Sequence
                .where(CircleMember.user_id == viewer.id))
     skip = set(exclude)
     found: set[int] = set()
+    in_circles = bool(viewer_state(session, viewer)[1])  # no circle, no query for their dreams
     for stmt in (base.where(Dream.owner_id == viewer.id),
-                 base.where(Dream.id.in_(circles), Dream.owner_id != viewer.id)):
+                 *([base.where(Dream.id.in_(circles), Dream.owner_id != viewer.id)] if in_circles else [])):
         found.update(d for d in session.scalars(stmt.limit(EXTRA_MAX + 1)) if d not in skip)
         if len(found) > EXTRA_MAX:
             return None
