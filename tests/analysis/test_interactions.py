@@ -58,3 +58,11 @@ def test_following_locking_up_and_turning_away() -> None:
     assert ("aggression", "D", "1MBA", True) in _got("My brother came in. I locked him out of the room.")
     assert ("aggression", "D", "1MSA", False) in _got("A man smiled. I didn't like him.")
     assert ("friendliness", "1MSA", "D", False) in _got("A man carried her home. Then the man got it for me.")
+
+
+def test_scolding_with_the_object_inside_and_covert_annoyance() -> None:
+    a = analyze("An army captain was bawling me out for not saluting. Then a dog snarled at my brother.")
+    got = [(i.initiator, i.recipient, i.physical) for i in a.interactions if i.kind == "aggression"]
+    assert got == [("1MOA", "D", False), ("1ANI", "1MBA", False)]
+    b = analyze("My sister wants me to drive her to the airport. I was annoyed with my sister.")
+    assert [(i.initiator, i.recipient) for i in b.interactions if i.kind == "aggression"] == [("D", "1FTA")]

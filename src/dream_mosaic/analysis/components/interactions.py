@@ -13,7 +13,7 @@ from ..pipeline import DreamDoc, register_component
 from ..schemas import Interaction
 from ._resolve import object_after, resolve_token, subject_before
 
-VERSION = "1.2"
+VERSION = "1.3"
 
 _PHYSICAL = words("""hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating
 beaten stab stabbed stabbing shoot shot shooting shoots kill killed killing kills murder murdered murdering
@@ -51,7 +51,11 @@ disapprove disapproves hostile contempt hating got_angry was_angry became_angry 
 got_mad was_mad gets_mad don't_like didn't_like doesn't_like dislike disliked dislikes pull_away
 pulled_away pulls_away walked_away_from walk_away_from walks_away_from moved_away_from moves_away_from
 turned_away_from rejecting tell_them_to told_them_to told_him_to told_her_to tell_him_to tell_her_to
-tells_him_to tells_her_to""")
+tells_him_to tells_her_to bawled_me_out bawling_me_out bawls_me_out bawled_him_out bawled_her_out balled_me_out
+chewed_me_out chewing_me_out chews_me_out chewed_him_out chewed_her_out snarled snarling snarls growled growling
+growls didn't_care_for doesn't_care_for was_annoyed am_annoyed felt_annoyed got_annoyed get_annoyed i'm_annoyed
+is_annoyed were_annoyed was_irritated am_irritated felt_irritated got_irritated resentment looked_angry
+looks_angry looked_mean looks_mean frowned_at frowns_at scowled scowling scowls""")
 _FRIENDLY = words("""help helped helping helps hug hugged hugging hugs embrace embraced embracing comfort comforted
 comforting gave give gives giving invite invited inviting welcome welcomed greet greeted greeting smiled
 smile smiling waved wave compliment complimented praise praised thank thanked thanking protect protected
