@@ -66,3 +66,9 @@ def test_scolding_with_the_object_inside_and_covert_annoyance() -> None:
     assert got == [("1MOA", "D", False), ("1ANI", "1MBA", False)]
     b = analyze("My sister wants me to drive her to the airport. I was annoyed with my sister.")
     assert [(i.initiator, i.recipient) for i in b.interactions if i.kind == "aggression"] == [("D", "1FTA")]
+
+
+def test_present_tense_friendliness_forms() -> None:
+    a = analyze("Father Andrew comforts me. My aunt defends my brother.")
+    got = [(i.initiator, i.recipient) for i in a.interactions if i.kind == "friendliness"]
+    assert got == [("1MOA", "D"), ("1FRA", "1MBA")]

@@ -76,7 +76,9 @@ reassuring tried_to_help rescues protects protecting carried_me carrying_me boug
 bought_us paid_for cooked_for made_dinner_for waved_at invites inviting_me hello goodbye handed_me
 took_my_hand took_his_hand took_her_hand holding_my_hand held_his_hand held_her_hand hand_in_hand
 shakes_hands shook_my_hand got_it_for_me like_each_other liked_each_other hung_out hang_out
-hanging_out carried_him carry_him carry_her carried_her passed_it_to_me cooking_for cooked_dinner_for""")
+hanging_out carried_him carry_him carry_her carried_her passed_it_to_me cooking_for cooked_dinner_for
+comforts greets praises visits offers shares feeds saves supports encourages forgives congratulates consoles
+escorts introduces befriends compliments defends embraces""")
 _SEXUAL = words("""kiss kissed kissing kisses caress caressed caressing fondle fondled fondling seduce seduced
 seducing sex intercourse making_love made_love make_love slept_with sleep_with sleeping_with fuck fucked
 fucking erotic sexual sexually making_out made_out necking petting orgasm raped rape""")
@@ -106,7 +108,7 @@ _NEEDS_OBJECT = frozenset(
         "grabbing drag dragged dragging love loved loves lent loaned taught teaches rude lied lying forcing "
         "divorce divorced hostile hello goodbye smiles waving patted orders ordering demands demanding insists "
         "insisting refuses refusing rejects ignores complaining complains thanks sympathetic contempt hating "
-        "sarcastic turned_down"
+        "sarcastic turned_down visits offers shares feeds"
     )
 )
 _OBJECT_PRONOUNS = frozenset(words("me him her us them my his"))
