@@ -28,6 +28,7 @@ from sqlalchemy import (
     case,
     cast,
     delete,
+    exists,
     false,
     func,
     insert,
@@ -59,7 +60,7 @@ from dream_mosaic.archive.query import (
 )
 from dream_mosaic.archive.rules import period_of, word_count
 from dream_mosaic.core import consent
-from dream_mosaic.core.models import Circle, CircleMember, Collection, Dream, DreamCircle, User
+from dream_mosaic.core.models import Circle, CircleMember, Collection, Dream, DreamCircle, User, Visibility
 
 CHUNK = 900  # ids per IN (...) list, under SQLite's parameter limit
 NO_CIRCLES = lazyload(Dream.circle_links)  # results never show which circles a dream is in: skip that query
@@ -640,15 +641,20 @@ class ArchiveRepository:
         )
         return [(s, n, int(c)) for s, n, c in self.session.execute(stmt)]
 
-    def generation_and_circles(self, viewer: User | None) -> tuple[int, tuple[str, ...]]:
-        """The archive's generation and the viewer's circles, in one round trip (the count cache's key)."""
+    def generation_and_circles(self, viewer: User | None) -> tuple[int, tuple[str, ...], bool]:
+        """The archive's generation, the viewer's circles and whether the viewer owns any dream that is not
+        community-visible, in one round trip (the count cache's key; the text index's count skips listing
+        the viewer's own dreams when there are none)."""
+        who = viewer.id if viewer else ""
         circles = (select(func.string_agg(CircleMember.circle_id, ",") if self.dialect == "postgresql"
                           else func.group_concat(CircleMember.circle_id, ","))
-                   .where(CircleMember.user_id == (viewer.id if viewer else "")).scalar_subquery())
+                   .where(CircleMember.user_id == who).scalar_subquery())
+        others = [v.value for v in Visibility if v.value not in consent.COMMUNITY]
+        owns_other = exists().where(Dream.visibility.in_(others), Dream.owner_id == who)  # the gate index
         row = self.session.execute(
             select(func.coalesce(select(ArchiveState.generation).where(ArchiveState.id == 1).scalar_subquery(), 0),
-                   circles)).one()
-        return int(row[0]), tuple(sorted(filter(None, (row[1] or "").split(","))))
+                   circles, owns_other)).one()
+        return int(row[0]), tuple(sorted(filter(None, (row[1] or "").split(",")))), bool(row[2])
 
     def analyses(self, dream_ids: Sequence[str]) -> dict[str, AnalysisRecord]:
         out: dict[str, AnalysisRecord] = {}

@@ -94,7 +94,7 @@ def pairs(words: Sequence[str]) -> list[str]:
     positions, as Elasticsearch's ``index_phrases`` does: a phrase of common words then reads the postings
     of its rare pairs instead of checking the positions of every dream that has both words. Tokens never
     contain ``_`` (the tokenizer splits on it), so a pair is never confused with a word."""
-    return [f"{a}_{b}" for a, b in itertools.pairwise(words)]
+    return list(map("_".join, itertools.pairwise(words)))
 
 
 SCHEMA_VERSION = 3
@@ -487,17 +487,18 @@ def other_readable_docs(session: Session, viewer: User | None, exclude: Sequence
                .where(CircleMember.user_id == viewer.id))
     skip = set(exclude)
     found: set[int] = set()
-    in_circles = bool(viewer_state(session, viewer)[1])  # no circle, no query for their dreams
-    for stmt in (base.where(Dream.owner_id == viewer.id),
-                 *([base.where(Dream.id.in_(circles), Dream.owner_id != viewer.id)] if in_circles else [])):
+    _, in_circles, owns_other = viewer_state(session, viewer)  # none of either: no query for them
+    for stmt in ([base.where(Dream.owner_id == viewer.id)] if owns_other else []) + (
+            [base.where(Dream.id.in_(circles), Dream.owner_id != viewer.id)] if in_circles else []):
         found.update(d for d in session.scalars(stmt.limit(EXTRA_MAX + 1)) if d not in skip)
         if len(found) > EXTRA_MAX:
             return None
     return sorted(found)
 
 
-def viewer_state(session: Session, viewer: User | None) -> tuple[int, tuple[str, ...]]:
-    """The archive's generation and the viewer's circles (one round trip, once per search)."""
+def viewer_state(session: Session, viewer: User | None) -> tuple[int, tuple[str, ...], bool]:
+    """The archive's generation, the viewer's circles and whether they own any dream that is not
+    community-visible (one round trip, once per search)."""
     from dream_mosaic.archive.repository import ArchiveRepository
 
     return _memoised(session, ("state", viewer.id if viewer else None),
