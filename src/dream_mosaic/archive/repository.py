@@ -28,7 +28,6 @@ from sqlalchemy import (
     case,
     cast,
     delete,
-    exists,
     false,
     func,
     insert,
@@ -650,7 +649,8 @@ class ArchiveRepository:
                           else func.group_concat(CircleMember.circle_id, ","))
                    .where(CircleMember.user_id == who).scalar_subquery())
         others = [v.value for v in Visibility if v.value not in consent.COMMUNITY]
-        owns_other = exists().where(Dream.visibility.in_(others), Dream.owner_id == who)  # the gate index
+        # Dream.id, not *: the gate index then covers the lookup (with *, SQLite may scan every dream)
+        owns_other = select(Dream.id).where(Dream.visibility.in_(others), Dream.owner_id == who).exists()
         row = self.session.execute(
             select(func.coalesce(select(ArchiveState.generation).where(ArchiveState.id == 1).scalar_subquery(), 0),
                    circles, owns_other)).one()
