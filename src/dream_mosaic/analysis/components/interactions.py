@@ -13,7 +13,7 @@ from ..pipeline import DreamDoc, register_component
 from ..schemas import Interaction
 from ._resolve import object_after, resolve_token, subject_before
 
-VERSION = "1.3"
+VERSION = "1.4"
 
 _PHYSICAL = words("""hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating
 beaten stab stabbed stabbing shoot shot shooting shoots kill killed killing kills murder murdered murdering
