@@ -14,7 +14,7 @@ import itertools
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ARRAY,
@@ -62,6 +62,13 @@ from dream_mosaic.core import consent
 from dream_mosaic.core.models import Circle, CircleMember, Collection, Dream, DreamCircle, User, Visibility
 
 CHUNK = 900  # ids per IN (...) list, under SQLite's parameter limit
+class SearchState(NamedTuple):
+    generation: int
+    circles: tuple[str, ...]
+    owns_other: bool
+    top_doc_id: int
+
+
 NO_CIRCLES = lazyload(Dream.circle_links)  # results never show which circles a dream is in: skip that query
 WORD_BUCKETS = ((50, "under 50"), (150, "50-149"), (300, "150-299"))
 INTERACTION_COLUMNS = {"aggression": "n_aggression", "friendliness": "n_friendliness", "sexuality": "n_sexuality"}
@@ -543,7 +550,7 @@ class ArchiveRepository:
         if len(dirty) > textindex.DIRTY_MAX:
             return None
         searcher = index.searcher()
-        top = int(self.session.scalar(select(func.max(ArchiveDoc.doc_id))) or 0)
+        top = textindex.search_state(self.session, viewer).top_doc_id
         backwards = before is not None
         cursor: int = before if before is not None else (after or 0)
         # doc_id windows wide enough for about three pages at the density the count just measured
@@ -640,21 +647,27 @@ class ArchiveRepository:
         )
         return [(s, n, int(c)) for s, n, c in self.session.execute(stmt)]
 
-    def generation_and_circles(self, viewer: User | None) -> tuple[int, tuple[str, ...], bool]:
-        """The archive's generation, the viewer's circles and whether the viewer owns any dream that is not
-        community-visible, in one round trip (the count cache's key; the text index's count skips listing
-        the viewer's own dreams when there are none)."""
+    def search_state(self, viewer: User | None) -> SearchState:
+        """What a search needs to know before it starts, in one round trip: the archive's generation and
+        the viewer's circles (the count cache's key), whether the viewer owns any dream that is not
+        community-visible (else the text index's count lists none), and the highest ``doc_id`` (where a
+        page walk ends)."""
         who = viewer.id if viewer else ""
         circles = (select(func.string_agg(CircleMember.circle_id, ",") if self.dialect == "postgresql"
                           else func.group_concat(CircleMember.circle_id, ","))
                    .where(CircleMember.user_id == who).scalar_subquery())
         others = [v.value for v in Visibility if v.value not in consent.COMMUNITY]
-        # Dream.id, not *: the gate index then covers the lookup (with *, SQLite may scan every dream)
-        owns_other = select(Dream.id).where(Dream.visibility.in_(others), Dream.owner_id == who).exists()
+        # Dream.id, not *: the gate index then covers the lookup (with *, SQLite may scan every dream).
+        # The visibilities are written into the SQL (constants of the code, never input): PostgreSQL's
+        # generic plan for a prepared statement (psycopg prepares after five runs) then still knows from
+        # its statistics how rare they are; with them as parameters it chose a scan of every dream (0.5 s).
+        visible: Any = bindparam("other_visibilities", others, expanding=True, literal_execute=True)
+        owns_other = select(Dream.id).where(Dream.visibility.in_(visible), Dream.owner_id == who).exists()
         row = self.session.execute(
             select(func.coalesce(select(ArchiveState.generation).where(ArchiveState.id == 1).scalar_subquery(), 0),
-                   circles, owns_other)).one()
-        return int(row[0]), tuple(sorted(filter(None, (row[1] or "").split(",")))), bool(row[2])
+                   circles, owns_other, select(func.max(ArchiveDoc.doc_id)).scalar_subquery())).one()
+        return SearchState(int(row[0]), tuple(sorted(filter(None, (row[1] or "").split(",")))), bool(row[2]),
+                           int(row[3] or 0))
 
     def analyses(self, dream_ids: Sequence[str]) -> dict[str, AnalysisRecord]:
         out: dict[str, AnalysisRecord] = {}

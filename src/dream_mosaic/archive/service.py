@@ -90,7 +90,8 @@ cache.enabled = os.environ.get("MOSAIC_ARCHIVE_COUNT_CACHE", "1") != "0"
 
 def _viewer_key(session: Session, viewer: User | None) -> tuple[Any, ...]:
     """Who is asking, as far as the consent gate cares: the person and the circles they are in now."""
-    current, circles, _ = textindex.viewer_state(session, viewer)
+    state = textindex.search_state(session, viewer)
+    current, circles = state.generation, state.circles
     return (str(session.get_bind().engine.url), current, viewer.id if viewer else None, circles)
 
 

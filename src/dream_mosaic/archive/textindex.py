@@ -56,7 +56,7 @@ from sqlalchemy.orm import Session
 
 from dream_mosaic.archive.models import ArchiveChange, ArchiveDoc
 from dream_mosaic.archive.query import And, Filter, Node, Not, Or, Phrase, Word, is_text_only
-from dream_mosaic.archive.repository import series_ids
+from dream_mosaic.archive.repository import SearchState, series_ids
 from dream_mosaic.core import consent
 from dream_mosaic.core.models import CircleMember, Dream, DreamCircle, User, Visibility
 
@@ -487,7 +487,8 @@ def other_readable_docs(session: Session, viewer: User | None, exclude: Sequence
                .where(CircleMember.user_id == viewer.id))
     skip = set(exclude)
     found: set[int] = set()
-    _, in_circles, owns_other = viewer_state(session, viewer)  # none of either: no query for them
+    state = search_state(session, viewer)  # no circle, no own dream of that kind: no query for them
+    in_circles, owns_other = state.circles, state.owns_other
     for stmt in ([base.where(Dream.owner_id == viewer.id)] if owns_other else []) + (
             [base.where(Dream.id.in_(circles), Dream.owner_id != viewer.id)] if in_circles else []):
         found.update(d for d in session.scalars(stmt.limit(EXTRA_MAX + 1)) if d not in skip)
@@ -496,13 +497,12 @@ def other_readable_docs(session: Session, viewer: User | None, exclude: Sequence
     return sorted(found)
 
 
-def viewer_state(session: Session, viewer: User | None) -> tuple[int, tuple[str, ...], bool]:
-    """The archive's generation, the viewer's circles and whether they own any dream that is not
-    community-visible (one round trip, once per search)."""
+def search_state(session: Session, viewer: User | None) -> SearchState:
+    """``ArchiveRepository.search_state``, read once per search (the memo) however many parts ask."""
     from dream_mosaic.archive.repository import ArchiveRepository
 
     return _memoised(session, ("state", viewer.id if viewer else None),
-                     lambda: ArchiveRepository(session).generation_and_circles(viewer))
+                     lambda: ArchiveRepository(session).search_state(viewer))
 
 
 def count(session: Session, viewer: User | None, node: Node | None) -> int | None:
@@ -551,5 +551,5 @@ def index_for_engine(engine: Engine) -> TextIndex | None:
 
 
 __all__ = ["TextIndex", "count", "dirty_docs", "enabled", "index_for", "index_for_engine", "other_readable_docs",
-           "pairs", "tokens", "viewer_state"]
+           "pairs", "search_state", "tokens"]
 
