@@ -690,10 +690,13 @@ class ArchiveRepository:
         stmt = select(AnalysisRecord.dream_id, AnalysisRecord.embedding, AnalysisRecord.embedding_model,
                       AnalysisRecord.updated_at).where(AnalysisRecord.embedding.is_not(None))
         parts: Iterable[Sequence[str] | None] = [None] if dream_ids is None else chunks(list(dream_ids))
-        for part in parts:
-            chosen = stmt if part is None else stmt.where(AnalysisRecord.dream_id.in_(part))
-            for r in self.session.execute(chosen.execution_options(yield_per=5000)):
-                yield r[0], r[1], r[2], r[3]  # type: ignore[misc]
+        # Streamed on a connection and transaction of its own: a server-side cursor needs a transaction,
+        # and the search that loads the vectors may read in autocommit (``Database.read_only_session``).
+        with self.session.get_bind().engine.connect() as conn, conn.begin():
+            for part in parts:
+                chosen = stmt if part is None else stmt.where(AnalysisRecord.dream_id.in_(part))
+                for r in conn.execution_options(yield_per=5000).execute(chosen):
+                    yield r[0], r[1], r[2], r[3]  # type: ignore[misc]
 
     def match_doc_ids(self, viewer: User | None, node: Node | None) -> list[int]:
         """Every matching ``doc_id`` in archive order, in one scan (used for regular expressions, whose

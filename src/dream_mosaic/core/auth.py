@@ -166,7 +166,7 @@ async def read_as_user(request: Request, work: Callable[[Session, User], T]) -> 
     platform: Platform = request.app.state.platform
 
     def run() -> T:
-        session = platform.db.session(write=False)
+        session = platform.db.read_only_session()
         try:
             user = identify(request, session)
             if user is None:
