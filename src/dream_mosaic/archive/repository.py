@@ -43,7 +43,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload
 
 from dream_mosaic.analysis.models import EMOTION_COLUMNS, AnalysisRecord
-from dream_mosaic.archive.models import ArchiveDoc, ArchiveFact, ArchiveState, ArchiveTheme, ArchiveThemeMember
+from dream_mosaic.archive.models import (
+    ArchiveChange,
+    ArchiveDoc,
+    ArchiveFact,
+    ArchiveState,
+    ArchiveTheme,
+    ArchiveThemeMember,
+)
 from dream_mosaic.archive.query import (
     And,
     Filter,
@@ -67,6 +74,7 @@ class SearchState(NamedTuple):
     circles: tuple[str, ...]
     owns_other: bool
     top_doc_id: int
+    waiting: list[int]  # documents in the text index's change log, at most ``waiting_limit``
 
 
 NO_CIRCLES = lazyload(Dream.circle_links)  # results never show which circles a dream is in: skip that query
@@ -647,11 +655,11 @@ class ArchiveRepository:
         )
         return [(s, n, int(c)) for s, n, c in self.session.execute(stmt)]
 
-    def search_state(self, viewer: User | None) -> SearchState:
+    def search_state(self, viewer: User | None, waiting_limit: int) -> SearchState:
         """What a search needs to know before it starts, in one round trip: the archive's generation and
         the viewer's circles (the count cache's key), whether the viewer owns any dream that is not
-        community-visible (else the text index's count lists none), and the highest ``doc_id`` (where a
-        page walk ends)."""
+        community-visible (else the text index's count lists none), the highest ``doc_id`` (where a
+        page walk ends) and up to ``waiting_limit`` documents waiting in the text index's change log."""
         who = viewer.id if viewer else ""
         circles = (select(func.string_agg(CircleMember.circle_id, ",") if self.dialect == "postgresql"
                           else func.group_concat(CircleMember.circle_id, ","))
@@ -665,9 +673,17 @@ class ArchiveRepository:
         owns_other = select(Dream.id).where(Dream.visibility.in_(visible), Dream.owner_id == who).exists()
         row = self.session.execute(
             select(func.coalesce(select(ArchiveState.generation).where(ArchiveState.id == 1).scalar_subquery(), 0),
-                   circles, owns_other, select(func.max(ArchiveDoc.doc_id)).scalar_subquery())).one()
+                   circles, owns_other, select(func.max(ArchiveDoc.doc_id)).scalar_subquery(),
+                   self._waiting_docs(waiting_limit))).one()
+        waiting = (row[4] or []) if self.dialect == "postgresql" else json.loads(row[4] or "[]")
         return SearchState(int(row[0]), tuple(sorted(filter(None, (row[1] or "").split(",")))), bool(row[2]),
-                           int(row[3] or 0))
+                           int(row[3] or 0), [int(d) for d in waiting])
+
+    def _waiting_docs(self, limit: int) -> Any:
+        listed = select(ArchiveChange.doc_id).distinct().limit(limit).subquery()
+        agg = (func.array_agg(listed.c.doc_id) if self.dialect == "postgresql"
+               else func.json_group_array(listed.c.doc_id))
+        return select(agg).scalar_subquery()
 
     def analyses(self, dream_ids: Sequence[str]) -> dict[str, AnalysisRecord]:
         out: dict[str, AnalysisRecord] = {}
