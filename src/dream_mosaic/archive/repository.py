@@ -282,7 +282,7 @@ class Compiler:
         found = index.regex_candidates(node.literals, node.any_of, textindex.REGEX_CANDIDATES_MAX)
         if found is None:
             return None
-        dirty = textindex.dirty_docs(self.session, textindex.DIRTY_MAX + 1)
+        dirty = textindex.search_state(self.session, self.viewer).waiting
         if len(dirty) > textindex.DIRTY_MAX:
             return None
         ids = sorted(set(found) | set(dirty))
@@ -554,11 +554,11 @@ class ArchiveRepository:
         query = index.compile(node, self.session)
         if query is None:
             return None
-        dirty = textindex.dirty_docs(self.session, textindex.DIRTY_MAX + 1)
+        state = textindex.search_state(self.session, viewer)  # the log, read before the index reopens
+        dirty, top = state.waiting, state.top_doc_id
         if len(dirty) > textindex.DIRTY_MAX:
             return None
         searcher = index.searcher()
-        top = textindex.search_state(self.session, viewer).top_doc_id
         backwards = before is not None
         cursor: int = before if before is not None else (after or 0)
         # doc_id windows wide enough for about three pages at the density the count just measured

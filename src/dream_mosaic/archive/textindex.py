@@ -501,14 +501,8 @@ def search_state(session: Session, viewer: User | None) -> SearchState:
     """``ArchiveRepository.search_state``, read once per search (the memo) however many parts ask."""
     from dream_mosaic.archive.repository import ArchiveRepository
 
-    def read() -> SearchState:
-        state = ArchiveRepository(session).search_state(viewer, DIRTY_MAX + 1)
-        store = session.info.get(MEMO)
-        if store is not None:  # the change log, read in the same round trip: ``dirty_docs`` needs no other
-            store.setdefault(("dirty", DIRTY_MAX + 1), state.waiting)
-        return state
-
-    return _memoised(session, ("state", viewer.id if viewer else None), read)
+    return _memoised(session, ("state", viewer.id if viewer else None),
+                     lambda: ArchiveRepository(session).search_state(viewer, DIRTY_MAX + 1))
 
 
 def count(session: Session, viewer: User | None, node: Node | None) -> int | None:
@@ -522,8 +516,7 @@ def count(session: Session, viewer: User | None, node: Node | None) -> int | Non
     query = index.compile(node, session)
     if query is None:
         return None
-    search_state(session, viewer)  # usually read already: it brings the change log with it
-    dirty = dirty_docs(session, DIRTY_MAX + 1)  # read the log BEFORE reopening the index (see above)
+    dirty = search_state(session, viewer).waiting  # the log, read BEFORE reopening the index (see above)
     if len(dirty) > DIRTY_MAX:
         index.schedule()
         return None
