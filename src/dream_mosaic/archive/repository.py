@@ -21,6 +21,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    String,
     Text,
     and_,
     any_,
@@ -78,6 +79,7 @@ class SearchState(NamedTuple):
 
 
 NO_CIRCLES = lazyload(Dream.circle_links)  # results never show which circles a dream is in: skip that query
+_STATE_STATEMENTS: dict[tuple[str, int], Any] = {}  # search_state's statement, per (dialect, log rows read)
 WORD_BUCKETS = ((50, "under 50"), (150, "50-149"), (300, "150-299"))
 INTERACTION_COLUMNS = {"aggression": "n_aggression", "friendliness": "n_friendliness", "sexuality": "n_sexuality"}
 
@@ -660,7 +662,17 @@ class ArchiveRepository:
         the viewer's circles (the count cache's key), whether the viewer owns any dream that is not
         community-visible (else the text index's count lists none), the highest ``doc_id`` (where a
         page walk ends) and up to ``waiting_limit`` documents waiting in the text index's change log."""
-        who = viewer.id if viewer else ""
+        key = (self.dialect, waiting_limit)
+        stmt = _STATE_STATEMENTS.get(key)
+        if stmt is None:  # built once per dialect: building it cost about as much as running it
+            stmt = _STATE_STATEMENTS[key] = self._search_state_statement(waiting_limit)
+        row = self.session.execute(stmt, {"who": viewer.id if viewer else ""}).one()
+        waiting = (row[4] or []) if self.dialect == "postgresql" else json.loads(row[4] or "[]")
+        return SearchState(int(row[0]), tuple(sorted(filter(None, (row[1] or "").split(",")))), bool(row[2]),
+                           int(row[3] or 0), [int(d) for d in waiting])
+
+    def _search_state_statement(self, waiting_limit: int) -> Any:
+        who = bindparam("who", type_=String)
         circles = (select(func.string_agg(CircleMember.circle_id, ",") if self.dialect == "postgresql"
                           else func.group_concat(CircleMember.circle_id, ","))
                    .where(CircleMember.user_id == who).scalar_subquery())
@@ -671,13 +683,9 @@ class ArchiveRepository:
         # its statistics how rare they are; with them as parameters it chose a scan of every dream (0.5 s).
         visible: Any = bindparam("other_visibilities", others, expanding=True, literal_execute=True)
         owns_other = select(Dream.id).where(Dream.visibility.in_(visible), Dream.owner_id == who).exists()
-        row = self.session.execute(
-            select(func.coalesce(select(ArchiveState.generation).where(ArchiveState.id == 1).scalar_subquery(), 0),
-                   circles, owns_other, select(func.max(ArchiveDoc.doc_id)).scalar_subquery(),
-                   self._waiting_docs(waiting_limit))).one()
-        waiting = (row[4] or []) if self.dialect == "postgresql" else json.loads(row[4] or "[]")
-        return SearchState(int(row[0]), tuple(sorted(filter(None, (row[1] or "").split(",")))), bool(row[2]),
-                           int(row[3] or 0), [int(d) for d in waiting])
+        return select(func.coalesce(select(ArchiveState.generation).where(ArchiveState.id == 1).scalar_subquery(), 0),
+                      circles, owns_other, select(func.max(ArchiveDoc.doc_id)).scalar_subquery(),
+                      self._waiting_docs(waiting_limit))
 
     def _waiting_docs(self, limit: int) -> Any:
         listed = select(ArchiveChange.doc_id).distinct().limit(limit).subquery()

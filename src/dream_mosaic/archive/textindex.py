@@ -481,16 +481,17 @@ def other_readable_docs(session: Session, viewer: User | None, exclude: Sequence
     led by an index (the gate index's visibility and owner; the viewer's circles), never a scan."""
     if viewer is None:
         return []
+    state = search_state(session, viewer)  # no circle, no own dream of that kind: no query for them
+    if not state.owns_other and not state.circles:
+        return []  # the usual reader: not even the statements are built (that alone cost a millisecond)
     base = (select(ArchiveDoc.doc_id).select_from(Dream).join(ArchiveDoc, ArchiveDoc.dream_id == Dream.id)
             .where(consent.readable_clause(viewer), Dream.visibility.in_(OTHER_VISIBILITIES)))
     circles = (select(DreamCircle.dream_id).join(CircleMember, CircleMember.circle_id == DreamCircle.circle_id)
                .where(CircleMember.user_id == viewer.id))
     skip = set(exclude)
     found: set[int] = set()
-    state = search_state(session, viewer)  # no circle, no own dream of that kind: no query for them
-    in_circles, owns_other = state.circles, state.owns_other
-    for stmt in ([base.where(Dream.owner_id == viewer.id)] if owns_other else []) + (
-            [base.where(Dream.id.in_(circles), Dream.owner_id != viewer.id)] if in_circles else []):
+    for stmt in ([base.where(Dream.owner_id == viewer.id)] if state.owns_other else []) + (
+            [base.where(Dream.id.in_(circles), Dream.owner_id != viewer.id)] if state.circles else []):
         found.update(d for d in session.scalars(stmt.limit(EXTRA_MAX + 1)) if d not in skip)
         if len(found) > EXTRA_MAX:
             return None
