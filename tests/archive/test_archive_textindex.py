@@ -4,6 +4,7 @@ viewer and query."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -268,3 +269,21 @@ def test_word_pairs_are_the_neighbouring_tokens():
     assert textindex.pairs(textindex.tokens("My teeth -- fell, Out!")) == ["my_teeth", "teeth_fell", "fell_out"]
     assert textindex.pairs(["alone"]) == []
     assert textindex.tokens("Ærø Straße café know_it") == ["aero", "strasse", "cafe", "know", "it"]
+
+
+def test_prewarm_asks_for_every_file_of_the_index_and_the_app_starts_it(platform, built, monkeypatch):
+    on_disk = sum(f.stat().st_size for f in built.path.iterdir() if f.is_file())
+    assert on_disk > 0
+    assert built.prewarm() == on_disk
+    started: list[str] = []
+    monkeypatch.setattr(textindex.TextIndex, "prewarm", lambda self: started.append(str(self.path)) or 0)
+    from fastapi.testclient import TestClient
+
+    from dream_mosaic.web.app import create_app
+
+    with TestClient(create_app(platform)) as client:
+        assert client.get("/api/v1/health").status_code == 200
+    deadline = time.monotonic() + 5
+    while not started and time.monotonic() < deadline:  # it runs in a thread of its own
+        time.sleep(0.01)
+    assert started == [str(built.path)]  # the server's start read the index ahead, once

@@ -61,7 +61,7 @@ def test_a_dream_withdrawn_before_indexing_never_enters_the_archive(platform, cl
     snoop = make_user("kim", "archivist")
     held = _hold_jobs(platform, monkeypatch)
     _import(platform, "jon", 3, "zeppelin")
-    ids = [args[0] for name, args in held if name == "archive.index_docs"][0]
+    ids = next(args[0] for name, args in held if name == "archive.index_docs")
     deleted, hidden = ids[0], ids[1]
     assert client.delete(f"/api/v1/dreams/{deleted}", headers=owner).status_code == 204
     made_private = client.put(f"/api/v1/dreams/{hidden}/consent", headers=owner,

@@ -24,6 +24,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from dream_mosaic.archive import rules, textindex
@@ -416,6 +417,14 @@ def profile(session: Session, viewer: User | None, query_text: str, sample: int 
     rows = [ProfileRow(**r) for r in indicator_table(analyses=analyses)] if analyses else []  # type: ignore[arg-type]
     return Profile(query=query.canonical(), dreams=len(ids), analysed=len(analyses), sampled=sampled, rows=rows,
                    notes=notes)
+
+
+def warm_up(engine: Engine) -> None:
+    """At server start: have the text index's files read into the page cache in the background, so the
+    first searches after a restart do not wait on the disk. Harmless when there is no index yet."""
+    index = textindex.index_for_engine(engine)
+    if index is not None and index.built:
+        threading.Thread(target=index.prewarm, name="archive-text-prewarm", daemon=True).start()
 
 
 def field_help() -> list[tuple[str, str, str]]:

@@ -333,6 +333,26 @@ class TextIndex:
                                order=tantivy.Order.Desc if backwards else tantivy.Order.Asc).hits
         return [int(key) for key, _ in hits]
 
+    def prewarm(self) -> int:
+        """Ask the kernel to read the index's files into the page cache ahead of the first searches (a
+        server that just started otherwise reads postings from disk on first touch: a phrase took up to
+        70 ms on the first round at 1M dreams, 15 afterwards). Asynchronous read-ahead, nothing held in
+        this process; returns the bytes asked for."""
+        asked = 0
+        for file in sorted(self.path.glob("*")):
+            if not file.is_file():
+                continue
+            try:
+                fd = os.open(file, os.O_RDONLY)
+            except OSError:
+                continue  # merged away meanwhile
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+                asked += os.fstat(fd).st_size
+            finally:
+                os.close(fd)
+        return asked
+
     # --- keeping it up to date --------------------------------------------------------------------------
 
     def _writer(self) -> Any | None:

@@ -19,6 +19,7 @@ from dream_mosaic.analysis import endpoints as analysis_api
 from dream_mosaic.analysis import pages as analysis_pages
 from dream_mosaic.archive import endpoints as archive_api
 from dream_mosaic.archive import pages as archive_pages
+from dream_mosaic.archive import service as archive_service
 from dream_mosaic.circles import endpoints as circles_api
 from dream_mosaic.circles import live as circles_live
 from dream_mosaic.circles import pages as circles_pages
@@ -97,6 +98,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         await platform.pubsub.connect()
         if platform.settings.queue_in_process:
             platform.queue.start_workers(platform.activity)
+        archive_service.warm_up(platform.db.engine)
         # What is alive once the app has started (code, templates, models, lexicons) lives as long as the
         # server: keep it out of the collector's full passes, which otherwise stop requests for 20-140 ms
         # now and then (bench/api, bench/search).
