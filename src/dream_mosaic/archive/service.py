@@ -420,7 +420,7 @@ def profile(session: Session, viewer: User | None, query_text: str, sample: int 
 
 
 def warm_up(engine: Engine) -> None:
-    """At server start: have the text index's files read into the page cache in the background, so the
+    """At server start: read the text index's files into the page cache in the background, so the
     first searches after a restart do not wait on the disk. Harmless when there is no index yet."""
     index = textindex.index_for_engine(engine)
     if index is not None and index.built:
