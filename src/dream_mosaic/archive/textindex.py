@@ -149,6 +149,8 @@ class TextIndex:
         self._searcher_lock = threading.Lock()
         self._searcher: Any = None
         self._searcher_stamp: tuple[int, int, int] | None = None
+        self._built = False
+        self._built_stamp: tuple[int, int, int] | None = None
         self.pending = threading.Event()
         self.worker: threading.Thread | None = None
 
@@ -184,7 +186,18 @@ class TextIndex:
 
     @property
     def built(self) -> bool:
-        return self._current(self.path)
+        # Asked several times per search: re-read the marker only when it changed (a stat, not a parse).
+        try:
+            marker = (self.path / BUILT).stat()
+            stamp: tuple[int, int, int] | None = (marker.st_ino, marker.st_mtime_ns, marker.st_size)
+        except OSError:
+            stamp = None
+        if stamp is None:
+            return False
+        if stamp != self._built_stamp:
+            self._built = self._current(self.path)
+            self._built_stamp = stamp
+        return self._built
 
     # --- queries --------------------------------------------------------------------------------------
 
