@@ -114,6 +114,35 @@ def test_search_service_is_reusable_by_other_features(platform, corpus):
         assert [hit.id for hit in page.items] == [hit.id for hit in page.results] and page.total == 3
 
 
+@pytest.mark.parametrize("q", ["teeth", '"teeth fell"', "teeth series:moon-f", "/t(ee|oo)th/", "horse"])
+def test_results_are_loaded_with_their_page_not_one_query_per_dream(platform, corpus, q):
+    """The page's query loads only the columns a result shows (``RESULT_COLUMNS``): reading any other
+    attribute of a result would send one more query per dream, which this catches."""
+    from sqlalchemy import event, select
+
+    from dream_mosaic.archive import service
+    from dream_mosaic.core.models import User
+
+    with platform.db.transaction(write=False) as session:
+        vera = session.scalar(select(User).where(User.username == "vera"))
+        seen: list[str] = []
+
+        def log(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+            seen.append(" ".join(statement.split()))
+
+        event.listen(platform.db.engine, "before_cursor_execute", log)
+        try:
+            page = service.search(session, vera, q, limit=50)
+            shown = [(h.title, h.text, h.series, h.dreamt_on, h.author.name, h.dreamer_sex) for h in page.results]
+        finally:
+            event.remove(platform.db.engine, "before_cursor_execute", log)
+    assert len(shown) >= 1
+    lazy = [s for s in seen if "WHERE dreams.id =" in s or "WHERE users.id =" in s or "WHERE collections.id =" in s
+            or s.startswith("SELECT dreams.tags") or "dreams.content_hash AS" in s]
+    assert not lazy, lazy
+    assert len(seen) <= 8, seen  # a handful per search, whatever the number of results
+
+
 def test_pages_skip_what_the_gate_or_filters_remove(client, make_user):
     """Pages walk the full-text matches a window at a time: dreams of others that are private, or that
     a filter removes, are skipped without leaving a page short or repeating a dream."""

@@ -41,7 +41,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, joinedload, lazyload, load_only
 
 from dream_mosaic.analysis.models import EMOTION_COLUMNS, AnalysisRecord
 from dream_mosaic.archive.models import (
@@ -79,6 +79,15 @@ class SearchState(NamedTuple):
 
 
 NO_CIRCLES = lazyload(Dream.circle_links)  # results never show which circles a dream is in: skip that query
+# A result shows these columns only (``service._hit``): the rest of the row (tags and the series' meta as JSON,
+# timestamps, the owner's password hash) cost a millisecond per page to fetch and convert.
+RESULT_COLUMNS = (
+    NO_CIRCLES,
+    load_only(Dream.id, Dream.owner_id, Dream.collection_id, Dream.title, Dream.text, Dream.dreamt_on, Dream.lucid,
+              Dream.nightmare, Dream.recurring, Dream.visibility, Dream.attribution, Dream.dreamer_sex),
+    joinedload(Dream.owner).load_only(User.id, User.display_name, User.alias),
+    joinedload(Dream.collection).load_only(Collection.id, Collection.slug),
+)
 _STATE_STATEMENTS: dict[tuple[str, int], Any] = {}  # search_state's statement, per (dialect, log rows read)
 WORD_BUCKETS = ((50, "under 50"), (150, "50-149"), (300, "150-299"))
 INTERACTION_COLUMNS = {"aggression": "n_aggression", "friendliness": "n_friendliness", "sexuality": "n_sexuality"}
@@ -490,7 +499,7 @@ class ArchiveRepository:
             if walked is not None:
                 return walked
         stmt = self.scope(viewer, node).with_only_columns(
-            Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True).options(NO_CIRCLES)
+            Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True).options(*RESULT_COLUMNS)
         if before is not None:
             stmt = stmt.where(ArchiveDoc.doc_id < before).order_by(ArchiveDoc.doc_id.desc())
         else:
@@ -533,7 +542,7 @@ class ArchiveRepository:
                 break
             stmt = self.scope(viewer, rest).with_only_columns(
                 Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True).where(
-                ArchiveDoc.doc_id.in_(candidates)).options(NO_CIRCLES)
+                ArchiveDoc.doc_id.in_(candidates)).options(*RESULT_COLUMNS)
             found = sorted(self.session.execute(stmt), key=lambda r: r[1], reverse=backwards)
             out.extend((r[0], r[1], r[2], r[0].collection.slug if r[0].collection else None) for r in found)
             if len(candidates) < window:
@@ -583,7 +592,7 @@ class ArchiveRepository:
                 if part:
                     stmt = self.scope(viewer, matcher).with_only_columns(
                         Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True).where(
-                        ArchiveDoc.doc_id.in_(part)).options(NO_CIRCLES)
+                        ArchiveDoc.doc_id.in_(part)).options(*RESULT_COLUMNS)
                     found.extend(self.session.execute(stmt))
             found.sort(key=lambda r: r[1], reverse=backwards)
             out.extend((r[0], r[1], r[2], r[0].collection.slug if r[0].collection else None) for r in found)
@@ -602,7 +611,7 @@ class ArchiveRepository:
         for part in chunks(list(dream_ids)):
             stmt = self.scope(viewer, node).with_only_columns(
                 Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True).where(
-                Dream.id.in_(part)).options(NO_CIRCLES)
+                Dream.id.in_(part)).options(*RESULT_COLUMNS)
             for dream, doc_id, words in self.session.execute(stmt):
                 out[dream.id] = (dream, doc_id, words)
         return out
@@ -734,7 +743,7 @@ class ArchiveRepository:
             return []
         stmt = self.scope(viewer, None).with_only_columns(
             Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True).where(
-            ArchiveDoc.doc_id.in_(list(doc_ids))).order_by(ArchiveDoc.doc_id).options(NO_CIRCLES)
+            ArchiveDoc.doc_id.in_(list(doc_ids))).order_by(ArchiveDoc.doc_id).options(*RESULT_COLUMNS)
         return [(r[0], r[1], r[2], r[0].collection.slug if r[0].collection else None)
                 for r in self.session.execute(stmt)]
 
