@@ -351,7 +351,8 @@ class TextIndex:
         first searches (a server that just started otherwise reads postings from disk on first touch: a
         phrase took up to 130 ms in the first round at 1M dreams, 12 afterwards). A plain read, not
         ``posix_fadvise(WILLNEED)``: on the benchmark's virtual machine that brought in only a quarter of
-        the files. About 0.5 s of system time for the 705 MB of a million dreams; returns the bytes read."""
+        the files. The 705 MB of a million dreams took 0.5 s there when its disk was fast and 21 s when it
+        was not; returns the bytes read."""
         done = 0
         buffer = bytearray(1 << 20)
         for file in sorted(self.path.glob("*")):
