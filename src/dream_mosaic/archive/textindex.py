@@ -130,6 +130,15 @@ def _document(row: Any) -> Any:
     return tantivy.Document(**fields)
 
 
+def _stamp(file: Path) -> tuple[int, int, int] | None:
+    """Whether a file changed, cheaply: a rewrite or a replacement changes its inode, mtime or size."""
+    try:
+        st = file.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
 class TextIndex:
     _instances: dict[str, TextIndex | None] = {}
     _guard = threading.Lock()
@@ -187,11 +196,7 @@ class TextIndex:
     @property
     def built(self) -> bool:
         # Asked several times per search: re-read the marker only when it changed (a stat, not a parse).
-        try:
-            marker = (self.path / BUILT).stat()
-            stamp: tuple[int, int, int] | None = (marker.st_ino, marker.st_mtime_ns, marker.st_size)
-        except OSError:
-            stamp = None
+        stamp = _stamp(self.path / BUILT)
         if stamp is None:
             return False
         if stamp != self._built_stamp:
@@ -287,11 +292,7 @@ class TextIndex:
         count, so it happens only when ``meta.json`` changed: tantivy replaces that file (a new inode) at
         every commit, and a writer commits before it deletes the log rows it applied, so a caller that
         read the log first never gets a searcher older than that log."""
-        try:
-            meta = (self.path / "meta.json").stat()
-            stamp: tuple[int, int, int] | None = (meta.st_ino, meta.st_mtime_ns, meta.st_size)
-        except OSError:
-            stamp = None
+        stamp = _stamp(self.path / "meta.json")
         with self._searcher_lock:
             if stamp is None or stamp != self._searcher_stamp or self._searcher is None:
                 self.index.reload()
