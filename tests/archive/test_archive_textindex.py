@@ -271,19 +271,51 @@ def test_word_pairs_are_the_neighbouring_tokens():
     assert textindex.tokens("Ærø Straße café know_it") == ["aero", "strasse", "cafe", "know", "it"]
 
 
-def test_prewarm_asks_for_every_file_of_the_index_and_the_app_starts_it(platform, built, monkeypatch):
+def test_prewarm_reads_every_file_of_the_index(platform, built):
     on_disk = sum(f.stat().st_size for f in built.path.iterdir() if f.is_file())
     assert on_disk > 0
     assert built.prewarm() == on_disk
-    started: list[str] = []
-    monkeypatch.setattr(textindex.TextIndex, "prewarm", lambda self: started.append(str(self.path)) or 0)
+
+
+def test_the_server_holds_the_index_in_memory_and_follows_its_commits(platform, corpus, built, client, monkeypatch):
+    """The app starts keep_in_memory at start (every file of the index locked, as the kernel reports), a
+    commit's new segment is locked too, and shutting the server down gives the memory back."""
     from fastapi.testclient import TestClient
 
+    from dream_mosaic.core import residency
     from dream_mosaic.web.app import create_app
 
-    with TestClient(create_app(platform)) as client:
-        assert client.get("/api/v1/health").status_code == 200
-    deadline = time.monotonic() + 5
-    while not started and time.monotonic() < deadline:  # it runs in a thread of its own
-        time.sleep(0.01)
-    assert started == [str(built.path)]  # the server's start read the index ahead, once
+    monkeypatch.setenv("MOSAIC_ARCHIVE_MEMORY_LOCK", "on")
+    base = residency.locked_memory_of_this_process()
+
+    def files() -> set[str]:
+        return {f.name for f in built.path.iterdir() if f.is_file() and f.stat().st_size}
+
+    def held() -> set[str]:
+        return {p.name for p in built.residency.paths} if built.residency is not None else set()
+
+    def wait_for(check: Any) -> None:
+        deadline = time.monotonic() + 10
+        while not check() and time.monotonic() < deadline:  # it runs in a thread of its own
+            time.sleep(0.02)
+
+    with TestClient(create_app(platform)) as server:
+        assert server.get("/api/v1/health").status_code == 200
+        wait_for(lambda: built.residency is not None)
+        assert built.residency is not None
+        if built.residency.refused:
+            pytest.skip(f"this process may not lock memory: {built.residency.refused}")
+        assert held() == files()
+        assert residency.locked_memory_of_this_process() - base >= built.residency.locked_bytes > 0
+        before = files()
+
+        # a new dream: catching up commits a new segment, which the server locks too
+        answer = client.post("/api/v1/dreams", json={"text": "A quokka rowed me across a lake of milk.",
+                                                     "visibility": "community"}, headers=corpus.headers["vera"])
+        assert answer.status_code == 201
+        assert built.catch_up() == 1
+        assert files() != before
+        wait_for(lambda: held() == files())
+        assert held() == files()
+    wait_for(lambda: residency.locked_memory_of_this_process() == base)
+    assert residency.locked_memory_of_this_process() == base  # given back at shutdown

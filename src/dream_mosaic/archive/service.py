@@ -419,12 +419,17 @@ def profile(session: Session, viewer: User | None, query_text: str, sample: int 
                    notes=notes)
 
 
-def warm_up(engine: Engine) -> None:
-    """At server start: read the text index's files into the page cache in the background, so the
-    first searches after a restart do not wait on the disk. Harmless when there is no index yet."""
+def warm_up(engine: Engine) -> Callable[[], None]:
+    """At server start: hold the text index's files in memory in the background
+    (:meth:`TextIndex.keep_in_memory`), so searches do not wait on the disk, neither the first ones after a
+    restart nor those after a quiet spell. Harmless when there is no index yet. Returns what stops it
+    (the server calls it at shutdown, which gives the memory back)."""
+    stop = threading.Event()
     index = textindex.index_for_engine(engine)
     if index is not None and index.built:
-        threading.Thread(target=index.prewarm, name="archive-text-prewarm", daemon=True).start()
+        threading.Thread(target=index.keep_in_memory, args=(stop,), name="archive-text-resident",
+                         daemon=True).start()
+    return stop.set
 
 
 def field_help() -> list[tuple[str, str, str]]:
