@@ -450,6 +450,44 @@ def has_regex(node: Node | None) -> bool:
 # --- reading -------------------------------------------------------------------------------------------
 
 
+# What a search reads besides the text index: the result page's dreams, their search documents, authors
+# and series, and the B-tree indexes that find them (not the GIN indexes: counting and matching go through
+# the text index; a regular expression's trigram pre-filter still reads its GIN index from disk).
+SEARCH_TABLES = ("dreams", "archive_docs", "users", "collections", "archive_state", "archive_changes")
+
+
+def prewarm_postgres(session: Session, budget: float = 0.75) -> dict[str, Any]:
+    """PostgreSQL: load what a search reads (:data:`SEARCH_TABLES` and their B-tree indexes) into shared
+    buffers with ``pg_prewarm``, when it fits in ``budget`` of them. Why: PostgreSQL reads a page it does
+    not hold from the operating system, whose page cache may have dropped it (on the benchmark machine
+    the kernel dropped pages idle for about 30 s, and a result page of 20 dreams then waited on the disk);
+    its own buffers are shared memory, which that reclaim leaves alone. A 1M-dream archive needs
+    ``shared_buffers`` of a few GB (``docs/archive.md``); the reply says what it did or why it did not."""
+    if session.get_bind().dialect.name != "postgresql":
+        return {"prewarmed": False, "reason": "not PostgreSQL"}
+    if session.scalar(text("SELECT count(*) FROM pg_extension WHERE extname = 'pg_prewarm'")) == 0:
+        return {"prewarmed": False, "reason": "the pg_prewarm extension is not installed"}
+    relations = session.execute(text(
+        "SELECT c.oid::regclass::text, pg_relation_size(c.oid) FROM pg_class c "
+        "WHERE c.relname = ANY(:tables) AND c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace "
+        "UNION ALL "
+        "SELECT i.indexrelid::regclass::text, pg_relation_size(i.indexrelid) FROM pg_index i "
+        "JOIN pg_class t ON t.oid = i.indrelid JOIN pg_class x ON x.oid = i.indexrelid "
+        "JOIN pg_am a ON a.oid = x.relam WHERE t.relname = ANY(:tables) AND a.amname = 'btree' "
+        "AND t.relnamespace = 'public'::regnamespace"), {"tables": list(SEARCH_TABLES)}).all()
+    wanted = sum(size for _, size in relations)
+    buffers = int(session.scalar(text(
+        "SELECT setting::bigint * current_setting('block_size')::bigint FROM pg_settings "
+        "WHERE name = 'shared_buffers'")) or 0)
+    if wanted > budget * buffers:
+        return {"prewarmed": False, "bytes": wanted, "shared_buffers": buffers,
+                "reason": f"shared_buffers ({buffers >> 20} MB) cannot hold what a search reads "
+                          f"({wanted >> 20} MB): set it to at least {int(wanted / budget) >> 20} MB"}
+    blocks = {name: int(session.scalar(text("SELECT pg_prewarm(CAST(:r AS regclass))"), {"r": name}) or 0)
+              for name, _ in relations}
+    return {"prewarmed": True, "bytes": wanted, "shared_buffers": buffers, "blocks": blocks}
+
+
 class ArchiveRepository:
     def __init__(self, session: Session) -> None:
         self.session = session

@@ -15,6 +15,7 @@ a dream that is no longer readable.
 from __future__ import annotations
 
 import bisect
+import logging
 import os
 import random
 import re
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from dream_mosaic.archive import rules, textindex
 from dream_mosaic.archive.query import EMOTIONS, FIELDS, And, Node, Query, QueryError, parse
-from dream_mosaic.archive.repository import ArchiveRepository, has_regex
+from dream_mosaic.archive.repository import ArchiveRepository, has_regex, prewarm_postgres
 from dream_mosaic.archive.schemas import (
     CompareSide,
     Comparison,
@@ -49,6 +50,7 @@ from dream_mosaic.journal.schemas import Author
 
 MAX_LIMIT = 10_000
 SEMANTIC_MAX = 200
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -420,16 +422,32 @@ def profile(session: Session, viewer: User | None, query_text: str, sample: int 
 
 
 def warm_up(engine: Engine) -> Callable[[], None]:
-    """At server start: hold the text index's files in memory in the background
-    (:meth:`TextIndex.keep_in_memory`), so searches do not wait on the disk, neither the first ones after a
-    restart nor those after a quiet spell. Harmless when there is no index yet. Returns what stops it
-    (the server calls it at shutdown, which gives the memory back)."""
+    """At server start, in the background: hold the text index's files in memory
+    (:meth:`TextIndex.keep_in_memory`) and, on PostgreSQL, load the tables a result page reads into its
+    shared buffers (:func:`repository.prewarm_postgres`), so searches do not wait on the disk, neither the
+    first ones after a restart nor those after a quiet spell. Harmless when there is no index yet. Returns
+    what stops it (the server calls it at shutdown, which gives the memory back)."""
     stop = threading.Event()
     index = textindex.index_for_engine(engine)
     if index is not None and index.built:
         threading.Thread(target=index.keep_in_memory, args=(stop,), name="archive-text-resident",
                          daemon=True).start()
+    if engine.dialect.name == "postgresql":
+        threading.Thread(target=_prewarm_postgres, args=(engine,), name="archive-pg-prewarm", daemon=True).start()
     return stop.set
+
+
+def _prewarm_postgres(engine: Engine) -> None:
+    try:
+        with Session(engine) as session:
+            done = prewarm_postgres(session)
+    except Exception:  # a warm-up must never stop a server; it only makes it faster
+        log.exception("prewarming PostgreSQL's shared buffers failed")
+        return
+    if done["prewarmed"]:
+        log.info("archive: %d MB loaded into PostgreSQL's shared buffers", done["bytes"] >> 20)
+    else:
+        log.warning("archive: PostgreSQL's shared buffers not prewarmed: %s", done["reason"])
 
 
 def field_help() -> list[tuple[str, str, str]]:
