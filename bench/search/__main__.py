@@ -78,6 +78,17 @@ MANY_FILTERED = [*FILTERED_SYN, "mother sex:M", "car decade:1980s", "teeth serie
                  "school words:>300"]
 
 
+def locked_mb(pid: int) -> float:
+    """Memory a process holds locked (the text index, with MOSAIC_ARCHIVE_MEMORY_LOCK), from /proc."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmLck:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))], 2)
@@ -353,7 +364,8 @@ def run_one(backend: str, size: str, tsv: Path, rounds: int) -> dict[str, Any]:
     return result
 
 
-def run_prebuilt(backend: str, folder: Path, compare_sql: bool, reuse: bool = False) -> dict[str, Any]:
+def run_prebuilt(backend: str, folder: Path, compare_sql: bool, reuse: bool = False, idle: float = 60
+                 ) -> dict[str, Any]:
     """The 1M run on an archive built by ``bench.search.million`` (kept in ``folder`` between runs)."""
     from dream_mosaic.archive import textindex
     from dream_mosaic.archive.vectors import VectorIndex
@@ -386,6 +398,11 @@ def run_prebuilt(backend: str, folder: Path, compare_sql: bool, reuse: bool = Fa
         vectors.sync(session, force=True)
     result["semantic_index"] = {"vectors": len(vectors), "seconds": round(time.perf_counter() - started, 1),
                                 "bytes": sum(f.stat().st_size for f in (vectors.path or data).iterdir())}
+    if backend == "postgres":  # what the server's prewarm can hold (docs/archive.md: size it to the archive)
+        from sqlalchemy import text
+
+        with platform.db.transaction(write=False) as session:
+            result["postgres_shared_buffers"] = session.scalar(text("SHOW shared_buffers"))
     platform.close()
     cases: dict[str, list[dict[str, Any]]] = {
         "keyword": [{"q": w} for w in dict.fromkeys(MANY_KEYWORDS)],
@@ -421,6 +438,16 @@ def run_prebuilt(backend: str, folder: Path, compare_sql: bool, reuse: bool = Fa
                 result["first_round"] = measure(base, token, wanted, 1)
             result[label] = measure(base, token, wanted, 1)
             result[label]["load_average"] = {"before": before, "after": [round(x, 2) for x in os.getloadavg()]}
+            if label == "cold_counts":
+                result["server_locked_mb"] = locked_mb(proc.pid)
+                if idle > 0:
+                    # Searches after a quiet spell: what the operating system dropped from its page cache
+                    # meanwhile (on the benchmark machine, pages idle for about 30 s) is read from disk
+                    # again, unless the server holds it (the text index locked, PostgreSQL's buffers).
+                    print(f"[{backend} prebuilt] idle for {idle:.0f} s, then the same queries again …", flush=True)
+                    time.sleep(idle)
+                    result["after_idle"] = measure(base, token, wanted, 1)
+                    result["after_idle"]["idle_seconds"] = idle
         finally:
             proc.terminate()
             proc.wait(timeout=60)
@@ -438,13 +465,15 @@ def main() -> None:
     parser.add_argument("--prebuilt", type=Path, default=None,
                         help="measure the archive bench.search.million built in this folder instead")
     parser.add_argument("--compare-sql", action="store_true", help="also measure with the text index off")
+    parser.add_argument("--idle", type=float, default=60,
+                        help="with --prebuilt: seconds of quiet after the steady round, then the queries again")
     parser.add_argument("--reuse-indexes", action="store_true",
                         help="with --prebuilt: measure again on the text and semantic indexes a run built before")
     args = parser.parse_args()
     if args.prebuilt is not None:
         runs_done: list[dict[str, Any]] = []
         for backend in args.backends.split(","):
-            runs_done.append(run_prebuilt(backend, args.prebuilt, args.compare_sql, args.reuse_indexes))
+            runs_done.append(run_prebuilt(backend, args.prebuilt, args.compare_sql, args.reuse_indexes, args.idle))
             write_result(args.name, {
                 "benchmark": "search (1M prebuilt)", "machine": {"cpus": os.cpu_count()},
                 "targets": {"keyword_phrase_p95_ms_at_1m": 20, "semantic_top20_p95_ms_at_1m": 50},

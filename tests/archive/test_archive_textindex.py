@@ -271,44 +271,44 @@ def test_word_pairs_are_the_neighbouring_tokens():
     assert textindex.tokens("Ærø Straße café know_it") == ["aero", "strasse", "cafe", "know", "it"]
 
 
-def test_prewarm_reads_every_file_of_the_index(platform, built):
-    on_disk = sum(f.stat().st_size for f in built.path.iterdir() if f.is_file())
-    assert on_disk > 0
-    assert built.prewarm() == on_disk
-
-
 def test_the_server_holds_the_index_in_memory_and_follows_its_commits(platform, corpus, built, client, monkeypatch):
-    """The app starts keep_in_memory at start (every file of the index locked, as the kernel reports), a
-    commit's new segment is locked too, and shutting the server down gives the memory back."""
+    """The app keeps what a search reads locked in memory while it runs (every file of the text index, and on
+    SQLite the database file, as the kernel reports), a commit's new segment is locked too, and shutting
+    the server down gives the memory back."""
     from fastapi.testclient import TestClient
 
     from dream_mosaic.core import residency
     from dream_mosaic.web.app import create_app
 
     monkeypatch.setenv("MOSAIC_ARCHIVE_MEMORY_LOCK", "on")
+    client.app.state.archive_warmth.close()  # the corpus's own server holds the same files: let it go first
     base = residency.locked_memory_of_this_process()
+    app = create_app(platform)
+    sqlite = platform.db.engine.dialect.name == "sqlite"
 
     def files() -> set[str]:
-        return {f.name for f in built.path.iterdir() if f.is_file() and f.stat().st_size}
+        found = {f.name for f in built.files() if f.stat().st_size}
+        return found | {"mosaic.db"} if sqlite else found
 
     def held() -> set[str]:
-        return {p.name for p in built.residency.paths} if built.residency is not None else set()
+        report = app.state.archive_warmth.held
+        return {p.name for p in report.paths} if report is not None else set()
 
     def wait_for(check: Any) -> None:
         deadline = time.monotonic() + 10
         while not check() and time.monotonic() < deadline:  # it runs in a thread of its own
             time.sleep(0.02)
 
-    with TestClient(create_app(platform)) as server:
+    with TestClient(app) as server:
         assert server.get("/api/v1/health").status_code == 200
-        wait_for(lambda: built.residency is not None)
-        assert built.residency is not None
-        if built.residency.refused:
-            pytest.skip(f"this process may not lock memory: {built.residency.refused}")
+        wait_for(lambda: app.state.archive_warmth.held is not None)
+        report = app.state.archive_warmth.held
+        assert report is not None
+        if report.refused:
+            pytest.skip(f"this process may not lock memory: {report.refused}")
         assert held() == files()
-        assert residency.locked_memory_of_this_process() - base >= built.residency.locked_bytes > 0
+        assert residency.locked_memory_of_this_process() - base >= report.locked_bytes > 0
         before = files()
-
         # a new dream: catching up commits a new segment, which the server locks too
         answer = client.post("/api/v1/dreams", json={"text": "A quokka rowed me across a lake of milk.",
                                                      "visibility": "community"}, headers=corpus.headers["vera"])
@@ -317,5 +317,4 @@ def test_the_server_holds_the_index_in_memory_and_follows_its_commits(platform, 
         assert files() != before
         wait_for(lambda: held() == files())
         assert held() == files()
-    wait_for(lambda: residency.locked_memory_of_this_process() == base)
     assert residency.locked_memory_of_this_process() == base  # given back at shutdown

@@ -1,9 +1,12 @@
-"""Files held in memory: locked while wanted, given back when not, read once when locking is refused."""
+"""Files held in memory: locked while wanted, followed as they grow, given back when not, read once when
+locking is refused."""
 
 from __future__ import annotations
 
 import os
 import resource
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -13,36 +16,56 @@ from dream_mosaic.core import residency
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def can_lock(nbytes: int) -> bool:
+def require_locking(nbytes: int) -> None:
     soft, _ = resource.getrlimit(resource.RLIMIT_MEMLOCK)
     held = residency.locked_memory_of_this_process()
-    return os.geteuid() == 0 or soft == resource.RLIM_INFINITY or soft >= nbytes + held
+    if not (os.geteuid() == 0 or soft == resource.RLIM_INFINITY or soft >= nbytes + held):
+        pytest.skip(f"this process may not lock {nbytes} bytes (no CAP_IPC_LOCK and a small RLIMIT_MEMLOCK)")
 
 
-def write(path: Path, pages: int) -> Path:
-    path.write_bytes(os.urandom(pages * PAGE))
+def write(path: Path, pages: int, mode: str = "wb") -> Path:
+    with path.open(mode) as handle:
+        handle.write(os.urandom(pages * PAGE))
     return path
 
 
+def locked_here() -> int:
+    return residency.locked_memory_of_this_process()
+
+
 def test_sync_locks_new_files_and_releases_changed_and_gone_ones(tmp_path):
+    require_locking(12 * PAGE)
     a, b = write(tmp_path / "a", 8), write(tmp_path / "b", 4)
-    if not can_lock(12 * PAGE):
-        pytest.skip("this process may not lock 48 KiB (no CAP_IPC_LOCK and a small RLIMIT_MEMLOCK)")
-    base = residency.locked_memory_of_this_process()
+    base = locked_here()
     resident = residency.Resident()
     report = resident.sync([a, b, tmp_path / "missing"])
     assert (report.locked_files, report.locked_bytes, report.read_bytes) == (2, 12 * PAGE, 0)
-    assert residency.locked_memory_of_this_process() - base == 12 * PAGE  # the kernel holds them
-    assert resident.sync([a, b]).released_files == 0  # unchanged: nothing mapped again
+    assert report.paths == [a, b]
+    assert locked_here() - base == 12 * PAGE  # the kernel holds them
+    assert resident.sync([a, b]).released == 0  # unchanged: nothing mapped again
 
     b.unlink()  # as tantivy does after a merge: the mapping would keep it in memory, so it is released
     write(tmp_path / "a.new", 2).replace(a)  # a file replaced under the same name is mapped anew
     report = resident.sync([a, b])
-    assert (report.released_files, report.locked_files, report.locked_bytes) == (2, 1, 2 * PAGE)
-    assert residency.locked_memory_of_this_process() - base == 2 * PAGE
+    assert (report.released, report.locked_files, report.locked_bytes) == (2, 1, 2 * PAGE)
+    assert locked_here() - base == 2 * PAGE
 
     resident.release_all()
-    assert residency.locked_memory_of_this_process() == base
+    assert locked_here() == base
+
+
+def test_a_growing_file_costs_only_its_new_chunks(tmp_path, monkeypatch):
+    require_locking(10 * PAGE)
+    monkeypatch.setattr(residency, "CHUNK", 4 * PAGE)
+    db = write(tmp_path / "mosaic.db", 6)  # chunks of 4 and 2 pages
+    base = locked_here()
+    resident = residency.Resident()
+    assert resident.sync([db]).locked_bytes == 6 * PAGE
+    write(db, 4, mode="ab")  # an SQLite checkpoint appends pages: 4 + 4 + 2
+    report = resident.sync([db])
+    assert report.released == 1  # only the chunk that grew was mapped again
+    assert report.locked_bytes == 10 * PAGE == locked_here() - base
+    resident.release_all()
 
 
 def test_a_refused_lock_reads_the_file_once_and_says_why(tmp_path, monkeypatch):
@@ -59,9 +82,52 @@ def test_a_refused_lock_reads_the_file_once_and_says_why(tmp_path, monkeypatch):
             return getattr(self.real, name)
 
     monkeypatch.setattr(residency, "_LIBC", NoLock(residency._LIBC))
-    base = residency.locked_memory_of_this_process()
+    base = locked_here()
     resident = residency.Resident()
     report = resident.sync([a])
     assert (report.locked_files, report.locked_bytes, report.read_bytes) == (0, 0, 3 * PAGE)
     assert report.refused and report.refused[0].startswith("mlock:")
-    assert residency.locked_memory_of_this_process() == base  # nothing left mapped
+    assert locked_here() == base  # nothing left mapped
+
+
+def test_hold_follows_new_files_until_stopped_and_off_only_reads(tmp_path):
+    require_locking(6 * PAGE)
+    folder = tmp_path / "index"
+    folder.mkdir()
+    write(folder / "seg1", 2)
+    base = locked_here()
+    reports: list[residency.SyncReport] = []
+    stop = threading.Event()
+
+    def files() -> list[Path]:
+        return sorted(folder.iterdir())
+
+    worker = threading.Thread(target=residency.hold, args=(files, stop),
+                              kwargs={"mode": "on", "every": 0.02, "seen": reports.append})
+    worker.start()
+
+    def wait_for(check) -> None:
+        deadline = time.monotonic() + 5
+        while not check() and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    wait_for(lambda: locked_here() - base == 2 * PAGE)
+    write(folder / "seg2", 4)  # a commit's new segment
+    wait_for(lambda: locked_here() - base == 6 * PAGE)
+    assert locked_here() - base == 6 * PAGE
+    assert reports[-1].paths == files()
+    stop.set()
+    worker.join(timeout=5)
+    assert locked_here() == base  # stopping gives it back
+
+    reports.clear()
+    residency.hold(files, threading.Event(), mode="off", seen=reports.append)  # returns at once
+    assert reports == [] and locked_here() == base
+
+
+def test_modes_from_the_environment(monkeypatch):
+    cases = (("", "auto"), ("auto", "auto"), ("1", "on"), ("ON", "on"), ("0", "off"), ("false", "off"),
+             ("sometimes", "auto"))
+    for value, mode in cases:
+        monkeypatch.setenv("MOSAIC_X_LOCK", value)
+        assert residency.mode_from_environment("MOSAIC_X_LOCK") == mode

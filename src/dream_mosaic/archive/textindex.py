@@ -57,7 +57,7 @@ from sqlalchemy.orm import Session
 from dream_mosaic.archive.models import ArchiveChange, ArchiveDoc
 from dream_mosaic.archive.query import And, Filter, Node, Not, Or, Phrase, Word, is_text_only
 from dream_mosaic.archive.repository import SearchState, series_ids
-from dream_mosaic.core import consent, residency
+from dream_mosaic.core import consent
 from dream_mosaic.core.models import CircleMember, Dream, DreamCircle, User, Visibility
 
 log = logging.getLogger(__name__)
@@ -162,7 +162,6 @@ class TextIndex:
         self._built_stamp: tuple[int, int, int] | None = None
         self.pending = threading.Event()
         self.worker: threading.Thread | None = None
-        self.residency: residency.SyncReport | None = None  # what keep_in_memory holds, last it looked
 
     # --- where it lives -------------------------------------------------------------------------------
 
@@ -348,54 +347,12 @@ class TextIndex:
                                order=tantivy.Order.Desc if backwards else tantivy.Order.Asc).hits
         return [int(key) for key, _ in hits]
 
-    def _files(self) -> list[Path]:
-        return [f for f in self.path.iterdir() if f.is_file()]
-
-    def prewarm(self) -> int:
-        """Read the index's files once, into the operating system's page cache (unprotected: pages nobody
-        touches for a while may be dropped again). What :meth:`keep_in_memory` falls back to. A plain read,
-        not ``posix_fadvise(WILLNEED)``: on the benchmark's virtual machine that brought in only a quarter
-        of the files. Returns the bytes read."""
-        done = 0
-        for file in sorted(self._files()):
-            try:
-                done += residency.read_through(file)
-            except OSError:
-                continue  # a segment merged away meanwhile
-        return done
-
-    def keep_in_memory(self, stop: threading.Event, every: float = 2.0) -> None:
-        """Run in a thread for as long as the server: hold the index's files locked in memory
-        (:class:`core.residency.Resident`), following its segments as commits and merges replace them
-        (checked when ``meta.json`` changes, every ``every`` seconds). A search reads postings at random;
-        on the benchmark's virtual machine the kernel dropped pages idle for about 30 s, and a phrase search
-        that takes 10 ms from memory took 30 ms from its disk. ``MOSAIC_ARCHIVE_MEMORY_LOCK``: ``auto``
-        (default) locks an index up to a quarter of the machine's memory (705 MB at a million dreams) and
-        only reads a larger one once; ``on`` always locks; ``off`` only reads it once. Where locking is
-        refused (no ``CAP_IPC_LOCK``, a small ``RLIMIT_MEMLOCK``) the files are read once and a warning says
-        why."""
-        mode = os.environ.get("MOSAIC_ARCHIVE_MEMORY_LOCK", "auto").lower()
-        size = sum(f.stat().st_size for f in self._files())
-        if mode in {"off", "0", "false"} or (mode == "auto" and size > residency.physical_memory() // 4):
-            self.prewarm()
-            return
-        resident = residency.Resident()
-        seen: tuple[int, int, int] | bool | None = False
+    def files(self) -> list[Path]:
+        """The index's files as they are now (segments come and go as commits and merges replace them)."""
         try:
-            while True:
-                stamp = _stamp(self.path / "meta.json")
-                if stamp != seen:
-                    seen = stamp
-                    self.residency = resident.sync(self._files())
-                    if self.residency.refused:
-                        log.warning("archive text index not locked in memory: %s",
-                                    "; ".join(self.residency.refused))
-                        if not self.residency.locked_files:
-                            return  # nothing can be locked here: it was read once, as prewarm does
-                if stop.wait(every):
-                    return
-        finally:
-            resident.release_all()
+            return [f for f in self.path.iterdir() if f.is_file()]
+        except OSError:
+            return []
 
     # --- keeping it up to date --------------------------------------------------------------------------
 

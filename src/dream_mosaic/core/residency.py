@@ -11,6 +11,9 @@ maps the same file shares it and the memory is counted once. ``mlock`` needs ``C
 enough ``RLIMIT_MEMLOCK`` (systemd: ``LimitMEMLOCK=infinity``); where it is refused the file is read once
 instead (into the page cache, unprotected) and the report says so.
 
+Files are mapped in chunks of :data:`CHUNK` bytes, so a file that grows (an SQLite database) costs only
+its new chunks at the next :meth:`Resident.sync`, and a page written in place is the same locked page.
+
 Linux and other POSIX systems only; elsewhere :meth:`Resident.sync` only reads the files.
 """
 
@@ -21,14 +24,16 @@ import ctypes.util
 import logging
 import mmap
 import os
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 _MAP_FAILED = ctypes.c_void_p(-1).value
-_CHUNK = 1 << 20
+_READ = 1 << 20
+CHUNK = 64 << 20  # mapped and locked at a time; a multiple of every page size
 
 
 def _libc() -> ctypes.CDLL | None:
@@ -55,10 +60,17 @@ def physical_memory() -> int:
         return 0
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def read_through(path: Path) -> int:
     """Read a file once, so that it is in the page cache (not protected from eviction); returns its bytes."""
     done = 0
-    buffer = bytearray(_CHUNK)
+    buffer = bytearray(_READ)
     with path.open("rb", buffering=0) as handle:
         while n := handle.readinto(buffer):
             done += n
@@ -67,7 +79,7 @@ def read_through(path: Path) -> int:
 
 @dataclass
 class _Mapping:
-    stamp: tuple[int, int, int]
+    stamp: tuple[int, int]  # the file's inode and this chunk's length: a replaced file or a grown chunk differ
     address: int
     size: int
 
@@ -77,18 +89,19 @@ class SyncReport:
     locked_bytes: int = 0  # bytes now held in memory by this Resident
     locked_files: int = 0
     read_bytes: int = 0  # bytes only read into the page cache (locking refused or unavailable)
-    released_files: int = 0
+    released: int = 0  # chunks given back: their file is gone, replaced, or no longer wanted
     refused: list[str] = field(default_factory=list)  # why locking was refused, once per reason
     paths: list[Path] = field(default_factory=list)  # the files now held
 
 
 class Resident:
     """A set of files kept locked in memory. :meth:`sync` makes the set exactly the files given: it maps
-    and locks new or changed ones and releases those no longer given (a file deleted on disk stays in
-    memory while it is mapped, so releasing it is what gives its memory back)."""
+    and locks what is new (new files, new chunks of a grown file, every chunk of a replaced one) and
+    releases what is no longer given (a file deleted on disk stays in memory while it is mapped, so
+    releasing it is what gives its memory back)."""
 
     def __init__(self) -> None:
-        self._maps: dict[Path, _Mapping] = {}
+        self._maps: dict[tuple[Path, int], _Mapping] = {}
 
     @property
     def locked_bytes(self) -> int:
@@ -96,45 +109,57 @@ class Resident:
 
     def sync(self, files: Iterable[Path]) -> SyncReport:
         report = SyncReport()
-        wanted: dict[Path, tuple[int, int, int]] = {}
+        wanted: dict[tuple[Path, int], tuple[int, int]] = {}
         for path in files:
             try:
                 st = path.stat()
             except OSError:
                 continue  # gone meanwhile (a segment merged away)
-            if path.is_file() and st.st_size > 0:
-                wanted[path] = (st.st_ino, st.st_mtime_ns, st.st_size)
-        for path in [p for p, m in self._maps.items() if wanted.get(p) != m.stamp]:
-            self._release(path)
-            report.released_files += 1
-        for path, stamp in wanted.items():
-            if path in self._maps:
+            if path.is_file():
+                for offset in range(0, st.st_size, CHUNK):
+                    wanted[(path, offset)] = (st.st_ino, min(CHUNK, st.st_size - offset))
+        for key in [k for k, m in self._maps.items() if wanted.get(k) != m.stamp]:
+            self._release(key)
+            report.released += 1
+        refused_files: set[Path] = set()
+        for key, stamp in wanted.items():
+            if key in self._maps or key[0] in refused_files:
                 continue
-            reason = self._lock(path, stamp)
+            reason = self._lock(key, stamp)
             if reason is not None:
+                refused_files.add(key[0])
                 if reason not in report.refused:
                     report.refused.append(reason)
-                try:
-                    report.read_bytes += read_through(path)
-                except OSError:
-                    continue
-        report.paths = sorted(self._maps)
-        report.locked_files = len(self._maps)
+        for path in refused_files:  # not locked: at least read once (what was locked of it is given back)
+            for key in [k for k in self._maps if k[0] == path]:
+                self._release(key)
+            try:
+                report.read_bytes += read_through(path)
+            except OSError:
+                continue
+        report.paths = sorted({path for path, _ in self._maps})
+        report.locked_files = len(report.paths)
         report.locked_bytes = self.locked_bytes
         return report
 
     def release_all(self) -> None:
-        for path in list(self._maps):
-            self._release(path)
+        for key in list(self._maps):
+            self._release(key)
 
-    def _lock(self, path: Path, stamp: tuple[int, int, int]) -> str | None:
-        """Map and lock one file; None when done, else why not."""
+    def _lock(self, key: tuple[Path, int], stamp: tuple[int, int]) -> str | None:
+        """Map and lock one chunk of a file; None when done, else why not."""
         if _LIBC is None:
             return "no mmap/mlock on this system"
-        size = stamp[2]
-        fd = os.open(path, os.O_RDONLY)
+        path, offset = key
+        size = stamp[1]
         try:
-            address = _LIBC.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, fd, 0)
+            fd = os.open(path, os.O_RDONLY)
+        except OSError as e:
+            return f"open: {e.strerror}"
+        try:
+            if os.fstat(fd).st_ino != stamp[0]:
+                return "replaced while being locked"
+            address = _LIBC.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, fd, offset)
         finally:
             os.close(fd)  # the mapping keeps the file open
         if address is None or address == _MAP_FAILED:
@@ -143,16 +168,61 @@ class Resident:
             errno = ctypes.get_errno()
             _LIBC.munmap(address, size)
             return f"mlock: {os.strerror(errno)} (raise RLIMIT_MEMLOCK or grant CAP_IPC_LOCK)"
-        self._maps[path] = _Mapping(stamp, address, size)
+        self._maps[key] = _Mapping(stamp, address, size)
         return None
 
-    def _release(self, path: Path) -> None:
-        mapping = self._maps.pop(path)
+    def _release(self, key: tuple[Path, int]) -> None:
+        mapping = self._maps.pop(key)
         if _LIBC is not None:
             _LIBC.munmap(mapping.address, mapping.size)  # also unlocks
 
     def __del__(self) -> None:
         self.release_all()
+
+
+def mode_from_environment(variable: str) -> str:
+    """``auto`` (the default), ``on`` or ``off``, from an environment variable."""
+    value = os.environ.get(variable, "").strip().lower() or "auto"
+    mode = {"1": "on", "true": "on", "yes": "on", "0": "off", "false": "off", "no": "off"}.get(value, value)
+    if mode not in {"auto", "on", "off"}:
+        log.warning("%s=%r is not auto, on or off: using auto", variable, value)
+        return "auto"
+    return mode
+
+
+def hold(files: Callable[[], Iterable[Path]], stop: threading.Event, *, mode: str = "auto", every: float = 2.0,
+         what: str = "files", seen: Callable[[SyncReport], None] | None = None) -> None:
+    """Run in a thread until ``stop`` is set: keep ``files()`` (asked again every ``every`` seconds, so new
+    and grown files are followed) locked in memory, then give the memory back. ``mode``: ``on`` locks;
+    ``auto`` locks when they take up to a quarter of the machine's memory and otherwise only reads them
+    once; ``off`` only reads them once. Where locking is refused they are read once, and a warning says
+    why. ``seen`` receives each sync's report."""
+    first = list(files())
+    size = sum(_size(f) for f in first)
+    if mode == "off" or (mode == "auto" and size > physical_memory() // 4):
+        for file in first:
+            try:
+                read_through(file)
+            except OSError:
+                continue
+        if mode == "auto":
+            log.warning("%s (%d MB) are more than a quarter of this machine's memory: read once, not locked",
+                        what, size >> 20)
+        return
+    resident = Resident()
+    try:
+        while True:
+            report = resident.sync(files())
+            if seen is not None:
+                seen(report)
+            if report.refused:
+                log.warning("%s not locked in memory: %s", what, "; ".join(report.refused))
+                if not report.locked_files:
+                    return  # nothing can be locked here: they were read once
+            if stop.wait(every):
+                return
+    finally:
+        resident.release_all()
 
 
 def locked_memory_of_this_process() -> int:

@@ -98,7 +98,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         await platform.pubsub.connect()
         if platform.settings.queue_in_process:
             platform.queue.start_workers(platform.activity)
-        stop_archive_warmth = archive_service.warm_up(platform.db.engine)
+        app.state.archive_warmth = warmth = archive_service.warm_up(platform.db.engine)
         # What is alive once the app has started (code, templates, models, lexicons) lives as long as the
         # server: keep it out of the collector's full passes, which otherwise stop requests for 20-140 ms
         # now and then (bench/api, bench/search).
@@ -107,7 +107,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             yield
         finally:
             gc.unfreeze()
-            stop_archive_warmth()
+            warmth.close()
             platform.queue.stop_workers()
             await platform.pubsub.disconnect()
 
