@@ -14,3 +14,4 @@ PROTOCOLS=eb run $D/stack.py alltrain alltrain_all
 run $D/feats.py inter chain rep formscale l1 smooth cvavg hgb_avg
 PRUNE_MIN=3 run $D/feats.py prune
 PRUNE_MIN=6 run $D/feats.py prune
+EMO_WORKDIR=${EMO_WORKDIR:-/work/scratch/emo2}/waketok run $D/lexvar.py waketok
