@@ -88,6 +88,10 @@ def test_a_refused_lock_reads_the_file_once_and_says_why(tmp_path, monkeypatch):
     assert (report.locked_files, report.locked_bytes, report.read_bytes) == (0, 0, 3 * PAGE)
     assert report.refused and report.refused[0].startswith("mlock:")
     assert locked_here() == base  # nothing left mapped
+    again = resident.sync([a])  # not tried, nor read, again at every sync: once per file
+    assert (again.read_bytes, again.refused) == (0, [])
+    write(tmp_path / "a.new", 1).replace(a)  # a new file under the name is tried again
+    assert resident.sync([a]).read_bytes == PAGE
 
 
 def test_hold_follows_new_files_until_stopped_and_off_only_reads(tmp_path):
@@ -131,3 +135,24 @@ def test_modes_from_the_environment(monkeypatch):
     for value, mode in cases:
         monkeypatch.setenv("MOSAIC_X_LOCK", value)
         assert residency.mode_from_environment("MOSAIC_X_LOCK") == mode
+
+
+def test_auto_lets_go_of_files_that_outgrow_a_quarter_of_memory(tmp_path, monkeypatch):
+    require_locking(4 * PAGE)
+    folder = tmp_path / "index"
+    folder.mkdir()
+    write(folder / "seg1", 2)
+    monkeypatch.setattr(residency, "physical_memory", lambda: 4 * 3 * PAGE)  # a quarter is 3 pages
+    base = locked_here()
+    reports: list[residency.SyncReport] = []
+    worker = threading.Thread(target=residency.hold, args=(lambda: sorted(folder.iterdir()), threading.Event()),
+                              kwargs={"mode": "auto", "every": 0.02, "seen": reports.append})
+    worker.start()
+    deadline = time.monotonic() + 5
+    while not reports and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert reports and reports[0].locked_bytes == 2 * PAGE  # two pages fit in a quarter
+    write(folder / "seg2", 2)  # four pages do not: it stops holding and gives the memory back
+    worker.join(timeout=5)
+    assert not worker.is_alive()
+    assert locked_here() == base

@@ -102,6 +102,8 @@ class Resident:
 
     def __init__(self) -> None:
         self._maps: dict[tuple[Path, int], _Mapping] = {}
+        # Files whose locking was refused, by inode: read once, not tried (and read) again at every sync.
+        self._refused: dict[Path, int] = {}
 
     @property
     def locked_bytes(self) -> int:
@@ -123,7 +125,7 @@ class Resident:
             report.released += 1
         refused_files: set[Path] = set()
         for key, stamp in wanted.items():
-            if key in self._maps or key[0] in refused_files:
+            if key in self._maps or key[0] in refused_files or self._refused.get(key[0]) == stamp[0]:
                 continue
             reason = self._lock(key, stamp)
             if reason is not None:
@@ -133,6 +135,7 @@ class Resident:
         for path in refused_files:  # not locked: at least read once (what was locked of it is given back)
             for key in [k for k in self._maps if k[0] == path]:
                 self._release(key)
+            self._refused[path] = wanted[(path, 0)][0]
             try:
                 report.read_bytes += read_through(path)
             except OSError:
@@ -197,9 +200,10 @@ def hold(files: Callable[[], Iterable[Path]], stop: threading.Event, *, mode: st
     ``auto`` locks when they take up to a quarter of the machine's memory and otherwise only reads them
     once; ``off`` only reads them once. Where locking is refused they are read once, and a warning says
     why. ``seen`` receives each sync's report."""
+    quarter = physical_memory() // 4
     first = list(files())
     size = sum(_size(f) for f in first)
-    if mode == "off" or (mode == "auto" and size > physical_memory() // 4):
+    if mode == "off" or (mode == "auto" and size > quarter):
         for file in first:
             try:
                 read_through(file)
@@ -212,7 +216,12 @@ def hold(files: Callable[[], Iterable[Path]], stop: threading.Event, *, mode: st
     resident = Resident()
     try:
         while True:
-            report = resident.sync(files())
+            current = list(files())
+            if mode == "auto" and (size := sum(_size(f) for f in current)) > quarter:
+                log.warning("%s grew to %d MB, more than a quarter of this machine's memory: no longer locked",
+                            what, size >> 20)
+                return
+            report = resident.sync(current)
             if seen is not None:
                 seen(report)
             if report.refused:
