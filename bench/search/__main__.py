@@ -79,14 +79,14 @@ MANY_FILTERED = [*FILTERED_SYN, "mother sex:M", "car decade:1980s", "teeth serie
 
 
 def locked_mb(pid: int) -> float:
-    """Memory a process holds locked (the text index, with MOSAIC_ARCHIVE_MEMORY_LOCK), from /proc."""
+    """Memory a server holds locked, it and its children (the archive's keeper process), from /proc."""
+    from dream_mosaic.core.residency import locked_memory
+
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmLck:"):
-                return round(int(line.split()[1]) / 1024, 1)
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
-        pass
-    return 0.0
+        children = []
+    return round(sum(locked_memory(p) for p in [pid, *children]) / (1 << 20), 1)
 
 
 def pct(values: list[float], q: float) -> float:

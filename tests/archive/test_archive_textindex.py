@@ -272,22 +272,20 @@ def test_word_pairs_are_the_neighbouring_tokens():
 
 
 def test_the_server_holds_the_index_in_memory_and_follows_its_commits(platform, corpus, built, client, monkeypatch):
-    """The app keeps what a search reads locked in memory while it runs (every file of the text index, and on
-    SQLite the database file, as the kernel reports), a commit's new segment is locked too, and shutting
-    the server down gives the memory back."""
+    """The app keeps what a search reads locked in memory while it runs, in a keeper process (every file of
+    the text index, and on SQLite the database file, as the kernel reports), a commit's new segment is
+    locked too, and shutting the server down ends the keeper, which gives the memory back."""
     from fastapi.testclient import TestClient
 
     from dream_mosaic.core import residency
     from dream_mosaic.web.app import create_app
 
     monkeypatch.setenv("MOSAIC_ARCHIVE_MEMORY_LOCK", "on")
-    client.app.state.archive_warmth.close()  # the corpus's own server holds the same files: let it go first
-    base = residency.locked_memory_of_this_process()
     app = create_app(platform)
     sqlite = platform.db.engine.dialect.name == "sqlite"
 
     def files() -> set[str]:
-        found = {f.name for f in built.files() if f.stat().st_size}
+        found = {f.name for f in residency.listing([built.path], [])() if f.stat().st_size}
         return found | {"mosaic.db"} if sqlite else found
 
     def held() -> set[str]:
@@ -296,20 +294,22 @@ def test_the_server_holds_the_index_in_memory_and_follows_its_commits(platform, 
 
     def wait_for(check: Any) -> None:
         deadline = time.monotonic() + 10
-        while not check() and time.monotonic() < deadline:  # it runs in a thread of its own
+        while not check() and time.monotonic() < deadline:  # it runs in a process of its own
             time.sleep(0.02)
 
     with TestClient(app) as server:
         assert server.get("/api/v1/health").status_code == 200
+        keeper = app.state.archive_warmth.keeper
+        assert keeper is not None and keeper.process is not None
         wait_for(lambda: app.state.archive_warmth.held is not None)
         report = app.state.archive_warmth.held
         assert report is not None
         if report.refused:
-            pytest.skip(f"this process may not lock memory: {report.refused}")
+            pytest.skip(f"this machine may not lock memory: {report.refused}")
         assert held() == files()
-        assert residency.locked_memory_of_this_process() - base >= report.locked_bytes > 0
+        assert residency.locked_memory(keeper.process.pid) >= report.locked_bytes > 0
         before = files()
-        # a new dream: catching up commits a new segment, which the server locks too
+        # a new dream: catching up commits a new segment, which the keeper locks too
         answer = client.post("/api/v1/dreams", json={"text": "A quokka rowed me across a lake of milk.",
                                                      "visibility": "community"}, headers=corpus.headers["vera"])
         assert answer.status_code == 201
@@ -317,4 +317,23 @@ def test_the_server_holds_the_index_in_memory_and_follows_its_commits(platform, 
         assert files() != before
         wait_for(lambda: held() == files())
         assert held() == files()
-    assert residency.locked_memory_of_this_process() == base  # given back at shutdown
+    assert keeper.process.poll() == 0  # ended at shutdown: its memory is given back
+
+
+def test_a_small_archive_is_not_held_by_default(platform, corpus, built, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from dream_mosaic.web.app import create_app
+
+    monkeypatch.delenv("MOSAIC_ARCHIVE_MEMORY_LOCK", raising=False)
+    app = create_app(platform)
+    with TestClient(app) as server:
+        assert server.get("/api/v1/health").status_code == 200
+        assert app.state.archive_warmth.keeper is None  # a few KB: not worth a keeper process
+    monkeypatch.setenv("MOSAIC_ARCHIVE_MEMORY_LOCK", "off")
+    from dream_mosaic.archive import service
+
+    monkeypatch.setattr(service, "HOLD_AUTO_MIN_BYTES", 0)
+    with TestClient(create_app(platform)) as server:
+        assert server.get("/api/v1/health").status_code == 200
+        assert server.app.state.archive_warmth.keeper is None  # off means off

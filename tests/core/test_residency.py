@@ -1,10 +1,13 @@
 """Files held in memory: locked while wanted, followed as they grow, given back when not, read once when
-locking is refused."""
+locking is refused; held by a keeper process, so a server's SQLite locks are never dropped."""
 
 from __future__ import annotations
 
 import os
 import resource
+import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -18,7 +21,7 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 
 def require_locking(nbytes: int) -> None:
     soft, _ = resource.getrlimit(resource.RLIMIT_MEMLOCK)
-    held = residency.locked_memory_of_this_process()
+    held = residency.locked_memory()
     if not (os.geteuid() == 0 or soft == resource.RLIM_INFINITY or soft >= nbytes + held):
         pytest.skip(f"this process may not lock {nbytes} bytes (no CAP_IPC_LOCK and a small RLIMIT_MEMLOCK)")
 
@@ -30,7 +33,7 @@ def write(path: Path, pages: int, mode: str = "wb") -> Path:
 
 
 def locked_here() -> int:
-    return residency.locked_memory_of_this_process()
+    return residency.locked_memory()
 
 
 def test_sync_locks_new_files_and_releases_changed_and_gone_ones(tmp_path):
@@ -94,7 +97,7 @@ def test_a_refused_lock_reads_the_file_once_and_says_why(tmp_path, monkeypatch):
     assert resident.sync([a]).read_bytes == PAGE
 
 
-def test_hold_follows_new_files_until_stopped_and_off_only_reads(tmp_path):
+def test_hold_follows_new_files_until_stopped(tmp_path):
     require_locking(6 * PAGE)
     folder = tmp_path / "index"
     folder.mkdir()
@@ -124,9 +127,6 @@ def test_hold_follows_new_files_until_stopped_and_off_only_reads(tmp_path):
     worker.join(timeout=5)
     assert locked_here() == base  # stopping gives it back
 
-    reports.clear()
-    residency.hold(files, threading.Event(), mode="off", seen=reports.append)  # returns at once
-    assert reports == [] and locked_here() == base
 
 
 def test_modes_from_the_environment(monkeypatch):
@@ -156,3 +156,59 @@ def test_auto_lets_go_of_files_that_outgrow_a_quarter_of_memory(tmp_path, monkey
     worker.join(timeout=5)
     assert not worker.is_alive()
     assert locked_here() == base
+
+
+def wait_until(check, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not check() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def test_a_keeper_process_holds_a_folder_and_files_and_lets_go_when_closed(tmp_path):
+    require_locking(7 * PAGE)
+    folder = tmp_path / "index"
+    folder.mkdir()
+    write(folder / "seg1", 2)
+    (folder / ".tantivy-writer.lock").write_bytes(b"x")  # lock files are not held
+    db = write(tmp_path / "mosaic.db", 3)
+    reports: list[residency.SyncReport] = []
+    keeper = residency.Keeper([folder], [db], mode="on", every=0.05, seen=reports.append).start()
+    try:
+        assert keeper.process is not None
+        pid = keeper.process.pid
+        wait_until(lambda: residency.locked_memory(pid) == 5 * PAGE)
+        assert residency.locked_memory(pid) == 5 * PAGE  # in the keeper, not in this process
+        write(folder / "seg2", 2)
+        wait_until(lambda: bool(reports) and reports[-1].locked_bytes == 7 * PAGE)
+        assert reports[-1].paths == [folder / "seg1", folder / "seg2", db]
+    finally:
+        keeper.close()
+    assert keeper.process.returncode == 0  # it ended when its input closed
+
+
+def test_holding_the_database_never_drops_this_process_s_sqlite_locks(tmp_path):
+    """Closing any descriptor of a file drops every POSIX lock the process holds on it. Had the database
+    been mapped in this process, another process closing its connection would take itself for the last one
+    and delete the write-ahead log under this one's open connection (two servers on one SQLite file then
+    answered "disk I/O error"); the keeper maps it in a process of its own."""
+    require_locking(64 * PAGE)
+    db = tmp_path / "mosaic.db"
+    mine = sqlite3.connect(db, isolation_level=None)
+    mine.execute("PRAGMA journal_mode=WAL")
+    mine.execute("CREATE TABLE t (x)")
+    mine.execute("INSERT INTO t VALUES (1)")
+    reports: list[residency.SyncReport] = []
+    keeper = residency.Keeper([], [db], mode="on", every=0.05, seen=reports.append).start()
+    try:
+        wait_until(lambda: bool(reports))
+        assert reports and reports[-1].paths == [db]
+        other = subprocess.run(
+            [sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+             "c.execute('INSERT INTO t VALUES (2)'); c.close()", str(db)], capture_output=True, text=True)
+        assert other.returncode == 0, other.stderr
+        assert (tmp_path / "mosaic.db-wal").exists()  # it saw this process's connection: not the last one
+        mine.execute("INSERT INTO t VALUES (3)")
+        assert mine.execute("SELECT count(*) FROM t").fetchone() == (3,)
+    finally:
+        keeper.close()
+        mine.close()

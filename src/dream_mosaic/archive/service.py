@@ -23,7 +23,7 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -423,20 +423,23 @@ def profile(session: Session, viewer: User | None, query_text: str, sample: int 
                    notes=notes)
 
 
+# Below this, ``auto`` holds nothing: a small archive's pages come back from disk in a few milliseconds,
+# and a keeper process per server start is not worth it (the test suite starts hundreds of servers).
+HOLD_AUTO_MIN_BYTES = 64 << 20
+
+
 @dataclass
 class Warmth:
     """What :func:`warm_up` keeps going while the server runs."""
 
-    stop: threading.Event = field(default_factory=threading.Event)
-    holder: threading.Thread | None = None
-    held: residency.SyncReport | None = None  # what is locked in memory, as of the last look
+    keeper: residency.Keeper | None = None
+    held: residency.SyncReport | None = None  # what is locked in memory, as of the keeper's last report
     postgres: dict[str, Any] | None = None  # what pg_prewarm did, or why not
 
     def close(self, timeout: float = 5.0) -> None:
-        """Stop holding and give the memory back (the holder wakes at once, unless it is locking)."""
-        self.stop.set()
-        if self.holder is not None:
-            self.holder.join(timeout)
+        """Stop holding and give the memory back."""
+        if self.keeper is not None:
+            self.keeper.close(timeout)
 
 
 def warm_up(engine: Engine) -> Warmth:
@@ -444,31 +447,27 @@ def warm_up(engine: Engine) -> Warmth:
     the disk neither after a restart nor after a quiet spell (on the benchmark machine the kernel dropped
     page-cache pages idle for about 30 s, and a 10 ms search became a 20-30 ms one):
 
-    - the text index's files, and on SQLite the database file, locked in memory
-      (:func:`core.residency.hold`, following segments and growth; ``MOSAIC_ARCHIVE_MEMORY_LOCK``
-      ``auto``/``on``/``off``: ``auto`` locks them when together they take up to a quarter of the
-      machine's memory, else reads them once);
+    - the text index's files, and on SQLite the database file, locked in memory by a keeper process
+      (:class:`core.residency.Keeper`, following segments and growth). ``MOSAIC_ARCHIVE_MEMORY_LOCK``:
+      ``auto`` (the default) holds them from :data:`HOLD_AUTO_MIN_BYTES` up to a quarter of the machine's
+      memory, ``on`` always, ``off`` never;
     - on PostgreSQL, the tables and B-tree indexes a result page reads, loaded into shared buffers
       (:func:`repository.prewarm_postgres`).
 
-    Harmless when there is no index yet. The server closes it at shutdown, which gives the memory back."""
+    The server closes it at shutdown, which gives the memory back."""
     warmth = Warmth()
+    mode = residency.mode_from_environment("MOSAIC_ARCHIVE_MEMORY_LOCK")
     index = textindex.index_for_engine(engine)
+    folders = [index.path] if index is not None else []
     database = engine.url.database if engine.dialect.name == "sqlite" else None
-    on_disk = Path(database) if database and database != ":memory:" else None
-
-    def files() -> list[Path]:
-        found = index.files() if index is not None and index.built else []
-        return [*found, on_disk] if on_disk is not None else found
+    files = [Path(database)] if database and database != ":memory:" else []
 
     def seen(report: residency.SyncReport) -> None:
         warmth.held = report
 
-    warmth.holder = threading.Thread(
-        target=residency.hold, args=(files, warmth.stop), name="archive-resident", daemon=True,
-        kwargs={"mode": residency.mode_from_environment("MOSAIC_ARCHIVE_MEMORY_LOCK"),
-                "what": "the archive's text index and database", "seen": seen})
-    warmth.holder.start()
+    if mode == "on" or (mode == "auto" and residency.size_of(folders, files) >= HOLD_AUTO_MIN_BYTES):
+        warmth.keeper = residency.Keeper(folders, files, mode=mode, what="the archive's text index and database",
+                                         seen=seen).start()
     if engine.dialect.name == "postgresql":
         threading.Thread(target=_prewarm_postgres, args=(engine, warmth), name="archive-pg-prewarm",
                          daemon=True).start()

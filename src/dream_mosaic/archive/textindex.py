@@ -347,13 +347,6 @@ class TextIndex:
                                order=tantivy.Order.Desc if backwards else tantivy.Order.Asc).hits
         return [int(key) for key, _ in hits]
 
-    def files(self) -> list[Path]:
-        """The index's files as they are now (segments come and go as commits and merges replace them)."""
-        try:
-            return [f for f in self.path.iterdir() if f.is_file()]
-        except OSError:
-            return []
-
     # --- keeping it up to date --------------------------------------------------------------------------
 
     def _writer(self) -> Any | None:

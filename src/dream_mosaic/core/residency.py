@@ -14,18 +14,29 @@ instead (into the page cache, unprotected) and the report says so.
 Files are mapped in chunks of :data:`CHUNK` bytes, so a file that grows (an SQLite database) costs only
 its new chunks at the next :meth:`Resident.sync`, and a page written in place is the same locked page.
 
+A server holds its files through a :class:`Keeper`, a small child process (``python -m
+dream_mosaic.core.residency``), never in its own process: mapping a file means opening it and closing that
+descriptor, and on POSIX systems closing *any* descriptor of a file drops every ``fcntl`` lock the process
+holds on it, SQLite's included (SQLite's documentation warns of exactly this; two servers on one SQLite
+file then answered "disk I/O error"). The keeper has no database connection, so it has no lock to drop.
+It ends when its server closes its standard input, or dies.
+
 Linux and other POSIX systems only; elsewhere :meth:`Resident.sync` only reads the files.
 """
 
 from __future__ import annotations
 
+import argparse
 import ctypes
 import ctypes.util
+import json
 import logging
 import mmap
 import os
+import subprocess
+import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -195,23 +206,22 @@ def mode_from_environment(variable: str) -> str:
 
 def hold(files: Callable[[], Iterable[Path]], stop: threading.Event, *, mode: str = "auto", every: float = 2.0,
          what: str = "files", seen: Callable[[SyncReport], None] | None = None) -> None:
-    """Run in a thread until ``stop`` is set: keep ``files()`` (asked again every ``every`` seconds, so new
-    and grown files are followed) locked in memory, then give the memory back. ``mode``: ``on`` locks;
-    ``auto`` locks when they take up to a quarter of the machine's memory and otherwise only reads them
-    once; ``off`` only reads them once. Where locking is refused they are read once, and a warning says
-    why. ``seen`` receives each sync's report."""
+    """Until ``stop`` is set: keep ``files()`` (asked again every ``every`` seconds, so new and grown files
+    are followed) locked in memory, then give the memory back. ``mode``: ``on`` locks; ``auto`` locks while
+    they take up to a quarter of the machine's memory (a larger set is read once, not locked). Where locking
+    is refused they are read once, and a warning says why. ``seen`` receives each sync's report. This runs
+    inside a :class:`Keeper`'s process: see the module's docstring for why not in a server's."""
     quarter = physical_memory() // 4
     first = list(files())
     size = sum(_size(f) for f in first)
-    if mode == "off" or (mode == "auto" and size > quarter):
+    if mode == "auto" and size > quarter:
         for file in first:
             try:
                 read_through(file)
             except OSError:
                 continue
-        if mode == "auto":
-            log.warning("%s (%d MB) are more than a quarter of this machine's memory: read once, not locked",
-                        what, size >> 20)
+        log.warning("%s (%d MB) are more than a quarter of this machine's memory: read once, not locked",
+                    what, size >> 20)
         return
     resident = Resident()
     try:
@@ -234,12 +244,109 @@ def hold(files: Callable[[], Iterable[Path]], stop: threading.Event, *, mode: st
         resident.release_all()
 
 
-def locked_memory_of_this_process() -> int:
-    """Bytes this process holds locked (``VmLck`` in /proc/self/status; 0 where there is none)."""
+def listing(folders: Sequence[Path], files: Sequence[Path]) -> Callable[[], list[Path]]:
+    """What a keeper holds: every file in ``folders`` as they are now (an index's segments come and go; its
+    dot files are locks) and ``files``."""
+    def now() -> list[Path]:
+        found: list[Path] = []
+        for folder in folders:
+            try:
+                found.extend(sorted(f for f in folder.iterdir() if f.is_file() and not f.name.startswith(".")))
+            except OSError:
+                continue
+        return found + [f for f in files if f.is_file()]
+    return now
+
+
+def size_of(folders: Sequence[Path], files: Sequence[Path]) -> int:
+    return sum(_size(f) for f in listing(folders, files)())
+
+
+class Keeper:
+    """Files held in memory by a child process (see the module's docstring). Its reports reach ``seen``."""
+
+    def __init__(self, folders: Sequence[Path], files: Sequence[Path] = (), *, mode: str = "auto",
+                 every: float = 2.0, what: str = "files", seen: Callable[[SyncReport], None] | None = None) -> None:
+        self.folders, self.files, self.mode, self.every, self.what = list(folders), list(files), mode, every, what
+        self.seen = seen
+        self.process: subprocess.Popen[bytes] | None = None
+        self._reader: threading.Thread | None = None
+
+    def start(self) -> Keeper:
+        command = [sys.executable, "-m", "dream_mosaic.core.residency", "--mode", self.mode, "--every",
+                   str(self.every), "--what", self.what]
+        for folder in self.folders:
+            command += ["--folder", str(folder)]
+        for file in self.files:
+            command += ["--file", str(file)]
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._reader = threading.Thread(target=self._read, name="residency-keeper", daemon=True)
+        self._reader.start()
+        return self
+
+    def _read(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        for line in self.process.stdout:
+            try:
+                data = json.loads(line)
+            except ValueError:
+                continue
+            if self.seen is not None:
+                data["paths"] = [Path(p) for p in data.get("paths", [])]
+                self.seen(SyncReport(**data))
+
+    def close(self, timeout: float = 5.0) -> None:
+        """End the keeper, which gives the memory back (it exits when its standard input closes)."""
+        if self.process is None:
+            return
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self._reader is not None:
+            self._reader.join(timeout)
+
+
+def locked_memory(pid: int | str = "self") -> int:
+    """Bytes a process holds locked (``VmLck`` in /proc/PID/status; 0 where there is none)."""
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmLck:"):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """The keeper's process: hold the files until standard input closes (its server closed it, or died)."""
+    parser = argparse.ArgumentParser(prog="python -m dream_mosaic.core.residency", description=main.__doc__)
+    parser.add_argument("--folder", type=Path, action="append", default=[])
+    parser.add_argument("--file", type=Path, action="append", default=[])
+    parser.add_argument("--mode", choices=("auto", "on"), default="auto")
+    parser.add_argument("--every", type=float, default=2.0)
+    parser.add_argument("--what", default="files")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    stop = threading.Event()
+
+    def until_closed() -> None:
+        sys.stdin.buffer.read()
+        stop.set()
+
+    threading.Thread(target=until_closed, daemon=True).start()
+
+    def report(sync: SyncReport) -> None:
+        data = {**sync.__dict__, "paths": [str(p) for p in sync.paths]}
+        sys.stdout.write(json.dumps(data) + "\n")
+        sys.stdout.flush()
+
+    hold(listing(args.folder, args.file), stop, mode=args.mode, every=args.every, what=args.what, seen=report)
+    stop.wait()  # not holding (nothing to lock, or refused): stay until the server goes, as it expects
+
+
+if __name__ == "__main__":
+    main()
