@@ -212,3 +212,27 @@ def test_holding_the_database_never_drops_this_process_s_sqlite_locks(tmp_path):
     finally:
         keeper.close()
         mine.close()
+
+
+def test_a_keeper_ends_when_its_server_is_killed(tmp_path):
+    """A server killed with SIGKILL closes nothing itself: the kernel closes the keeper's standard input,
+    and the keeper ends, giving the memory back (no orphan holding gigabytes)."""
+    db = write(tmp_path / "mosaic.db", 2)
+    server = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from pathlib import Path; from dream_mosaic.core import residency; "
+         "k = residency.Keeper([], [Path(sys.argv[1])], mode='on', every=0.05).start(); "
+         "print(k.process.pid, flush=True); time.sleep(60)", str(db)], stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    keeper_pid = int(server.stdout.readline())
+    assert Path(f"/proc/{keeper_pid}").exists()
+    server.kill()
+    server.wait(5)
+    def gone() -> bool:  # ended (a zombie until init reaps it, as its parent is dead)
+        try:
+            return "zombie" in Path(f"/proc/{keeper_pid}/status").read_text()
+        except OSError:
+            return True
+
+    wait_until(gone)
+    assert gone()
