@@ -339,10 +339,14 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     threading.Thread(target=until_closed, daemon=True).start()
 
-    def report(sync: SyncReport) -> None:
-        data = {**sync.__dict__, "paths": [str(p) for p in sync.paths]}
-        sys.stdout.write(json.dumps(data) + "\n")
-        sys.stdout.flush()
+    last: list[str] = []
+
+    def report(sync: SyncReport) -> None:  # to the server, when something changed
+        line = json.dumps({**sync.__dict__, "paths": [str(p) for p in sync.paths]})
+        if not last or line != last[0]:
+            last[:] = [line]
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
 
     hold(listing(args.folder, args.file), stop, mode=args.mode, every=args.every, what=args.what, seen=report)
     stop.wait()  # not holding (nothing to lock, or refused): stay until the server goes, as it expects
