@@ -530,12 +530,16 @@ class ArchiveRepository:
              before: int | None = None) -> list[tuple[Dream, int, int, str | None]]:
         """One page in archive order (``doc_id``), by keyset: deep pages cost what the first one does."""
         split = self._fts_and_filters(node) if self.dialect == "sqlite" else None
+        if split is not None and split[1] is None:  # words alone: FTS5 walks its own matches fastest
+            return self._page_through_fts(viewer, split[0], None, limit, after, before)
+        # Words with filters (and everything on PostgreSQL): the text index applies the filters it holds
+        # while it walks, so a selective filter does not make the walk read window after window of
+        # matches the filter then drops ("school words:>300" at 1M on SQLite: 161 ms through FTS5).
+        walked = self._page_through_index(viewer, node, limit, after, before)
+        if walked is not None:
+            return walked
         if split is not None:
             return self._page_through_fts(viewer, split[0], split[1], limit, after, before)
-        if self.dialect == "postgresql":
-            walked = self._page_through_index(viewer, node, limit, after, before)
-            if walked is not None:
-                return walked
         stmt = self.scope(viewer, node).with_only_columns(
             Dream, ArchiveDoc.doc_id, ArchiveDoc.words, maintain_column_froms=True).options(*RESULT_COLUMNS)
         if before is not None:
