@@ -451,8 +451,9 @@ def has_regex(node: Node | None) -> bool:
 
 
 # What a search reads besides the text index: the result page's dreams, their search documents, authors
-# and series, and the B-tree indexes that find them (not the GIN indexes: counting and matching go through
-# the text index; a regular expression's trigram pre-filter still reads its GIN index from disk).
+# and series, the archive's generation and change log (its opening round trip), and the B-tree indexes that
+# find them (not the GIN indexes: counting and matching go through the text index; a regular expression's
+# trigram pre-filter still reads its GIN index from disk).
 SEARCH_TABLES = ("dreams", "archive_docs", "users", "collections", "archive_state", "archive_changes")
 
 

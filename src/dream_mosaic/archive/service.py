@@ -434,7 +434,6 @@ class Warmth:
 
     keeper: residency.Keeper | None = None
     held: residency.SyncReport | None = None  # what is locked in memory, as of the keeper's last report
-    postgres: dict[str, Any] | None = None  # what pg_prewarm did, or why not
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop holding and give the memory back."""
@@ -469,15 +468,14 @@ def warm_up(engine: Engine) -> Warmth:
         warmth.keeper = residency.Keeper(folders, files, mode=mode, what="the archive's text index and database",
                                          seen=seen).start()
     if engine.dialect.name == "postgresql":
-        threading.Thread(target=_prewarm_postgres, args=(engine, warmth), name="archive-pg-prewarm",
-                         daemon=True).start()
+        threading.Thread(target=_prewarm_postgres, args=(engine,), name="archive-pg-prewarm", daemon=True).start()
     return warmth
 
 
-def _prewarm_postgres(engine: Engine, warmth: Warmth) -> None:
+def _prewarm_postgres(engine: Engine) -> None:
     try:
         with Session(engine) as session:
-            warmth.postgres = done = prewarm_postgres(session)
+            done = prewarm_postgres(session)
     except Exception:  # a warm-up must never stop a server; it only makes it faster
         log.exception("prewarming PostgreSQL's shared buffers failed")
         return

@@ -98,11 +98,14 @@ class _Mapping:
 @dataclass
 class SyncReport:
     locked_bytes: int = 0  # bytes now held in memory by this Resident
-    locked_files: int = 0
     read_bytes: int = 0  # bytes only read into the page cache (locking refused or unavailable)
     released: int = 0  # chunks given back: their file is gone, replaced, or no longer wanted
     refused: list[str] = field(default_factory=list)  # why locking was refused, once per reason
     paths: list[Path] = field(default_factory=list)  # the files now held
+
+    @property
+    def locked_files(self) -> int:
+        return len(self.paths)
 
 
 class Resident:
@@ -152,7 +155,6 @@ class Resident:
             except OSError:
                 continue
         report.paths = sorted({path for path, _ in self._maps})
-        report.locked_files = len(report.paths)
         report.locked_bytes = self.locked_bytes
         return report
 
@@ -212,23 +214,18 @@ def hold(files: Callable[[], Iterable[Path]], stop: threading.Event, *, mode: st
     is refused they are read once, and a warning says why. ``seen`` receives each sync's report. This runs
     inside a :class:`Keeper`'s process: see the module's docstring for why not in a server's."""
     quarter = physical_memory() // 4
-    first = list(files())
-    size = sum(_size(f) for f in first)
-    if mode == "auto" and size > quarter:
-        for file in first:
-            try:
-                read_through(file)
-            except OSError:
-                continue
-        log.warning("%s (%d MB) are more than a quarter of this machine's memory: read once, not locked",
-                    what, size >> 20)
-        return
     resident = Resident()
     try:
         while True:
             current = list(files())
             if mode == "auto" and (size := sum(_size(f) for f in current)) > quarter:
-                log.warning("%s grew to %d MB, more than a quarter of this machine's memory: no longer locked",
+                if not resident.locked_bytes:  # too large from the start: at least read once
+                    for file in current:
+                        try:
+                            read_through(file)
+                        except OSError:
+                            continue
+                log.warning("%s (%d MB) are more than a quarter of this machine's memory: not locked",
                             what, size >> 20)
                 return
             report = resident.sync(current)
