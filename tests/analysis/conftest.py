@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 
 DREAMS = {
@@ -19,3 +22,51 @@ DREAMS = {
 @pytest.fixture
 def dreams() -> dict[str, str]:
     return dict(DREAMS)
+
+
+def write_coded(path: Path, n: int) -> Path:
+    """A small file in the format of ``hvdc_coded.csv`` made of the dreams above, in two series."""
+    fields = [
+        "collection_id",
+        "collection_name",
+        "dreamer_sex",
+        "number",
+        "report",
+        "characters",
+        "emotions",
+        "aggression",
+        "friendliness",
+        "sexuality",
+        "settings",
+        "misfortunes",
+        "good_fortunes",
+        "successes",
+        "failures",
+    ]
+    rows = []
+    for i in range(n):
+        k = list(DREAMS)[i % len(DREAMS)]
+        rows.append(
+            {
+                "collection_id": "own-a" if i % 2 else "own-b",
+                "collection_name": "own",
+                "dreamer_sex": "F",
+                "number": str(i),
+                "report": DREAMS[k],
+                "characters": "1MSA;1FMA" if k == "chase" else "1MKA",
+                "emotions": "AP:D;HA:D" if k == "chase" else ("AN:1MKA" if k == "other_angry" else ""),
+                "aggression": "7>|1MSA|D" if k == "chase" else "",
+                "friendliness": "",
+                "sexuality": "",
+                "settings": "OU",
+                "misfortunes": "",
+                "good_fortunes": "",
+                "successes": "",
+                "failures": "",
+            }
+        )
+    with path.open("w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields)
+        w.writeheader()
+        w.writerows(rows)
+    return path

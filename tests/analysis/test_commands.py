@@ -1,4 +1,3 @@
-import csv
 import json
 from pathlib import Path
 
@@ -7,7 +6,7 @@ from typer.testing import CliRunner
 
 from dream_mosaic.analysis.commands import register
 
-from .conftest import DREAMS
+from .conftest import DREAMS, write_coded
 
 
 def _app() -> typer.Typer:
@@ -36,50 +35,7 @@ def test_analyze_jsonl_round_trip(tmp_path: Path) -> None:
 
 
 def test_evaluate_json_on_a_small_coded_file(tmp_path: Path) -> None:
-    coded = tmp_path / "coded.csv"
-    fields = [
-        "collection_id",
-        "collection_name",
-        "dreamer_sex",
-        "number",
-        "report",
-        "characters",
-        "emotions",
-        "aggression",
-        "friendliness",
-        "sexuality",
-        "settings",
-        "misfortunes",
-        "good_fortunes",
-        "successes",
-        "failures",
-    ]
-    rows = []
-    for i in range(12):
-        k = list(DREAMS)[i % len(DREAMS)]
-        rows.append(
-            {
-                "collection_id": "own-a" if i % 2 else "own-b",
-                "collection_name": "own",
-                "dreamer_sex": "F",
-                "number": str(i),
-                "report": DREAMS[k],
-                "characters": "1MSA;1FMA" if k == "chase" else "1MKA",
-                "emotions": "AP:D;HA:D" if k == "chase" else ("AN:1MKA" if k == "other_angry" else ""),
-                "aggression": "7>|1MSA|D" if k == "chase" else "",
-                "friendliness": "",
-                "sexuality": "",
-                "settings": "OU",
-                "misfortunes": "",
-                "good_fortunes": "",
-                "successes": "",
-                "failures": "",
-            }
-        )
-    with coded.open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=fields)
-        w.writeheader()
-        w.writerows(rows)
+    coded = write_coded(tmp_path / "coded.csv", 12)
     result = CliRunner().invoke(_app(), ["evaluate", str(coded), "--json", "--folds", "2"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout[result.stdout.index("{") :])

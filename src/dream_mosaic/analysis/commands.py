@@ -137,6 +137,8 @@ def register(app: typer.Typer) -> None:
                 f"{s['micro_f1']:.3f}",
             )
         Console().print(table)
+        for protocol, source in (result["emotions"].get("encoder") or {}).items():
+            Console().print(f"Encoder column, {protocol}: {source}")
         ch = result["characters"]
         Console().print(
             f"Characters per report: r = {ch['per_report_count']['pearson_r']}, "

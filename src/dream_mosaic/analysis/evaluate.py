@@ -7,10 +7,18 @@ the held-out reports that carry an emotion; ``emotion_bearing_trained_on_emotion
 Bertolini et al.'s protocol exactly (trained and tested on emotion-bearing reports only). Characters,
 interactions and settings are rule-based (nothing fitted) and are scored on every report.
 ``reports_per_second`` times the whole pipeline (analysis and embedding) here.
+
+The layer's encoder column cannot be refitted here (the runtime has no torch). On the coded file the encoder
+was trained on, each fold reads the probabilities its trainer recorded for that very fold
+(``emotion_encoder_cv.json``: encoders that never saw the fold's held-out reports); on a file the encoder
+never saw, the shipped encoder scores every report; in any other case the layer is scored without the
+encoder, and the JSON says which (``emotions.encoder``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -19,14 +27,17 @@ from typing import Any
 
 import numpy as np
 
-from .components.emotions import FEATURE_NAMES, load_model
+from .components.emotions import ENCODER_FEATURE, FEATURE_NAMES, load_model, uses_encoder
+from .emotion_encoder import CV_PATH, OOF_PATH, shipped_encoder
 from .indicators import INDICATOR_NAMES, NORMS, ReportCodes, codes_from_analysis, indicators
 from .schemas import EMOTION_CODES, DreamAnalysis
 from .training.data import CodedReport, load_coded
 from .training.logreg import kfold_indices
-from .training.train_emotions import SEED, featurize, fit_emotion_model, labels
+from .training.train_emotions import SEED, featurize, fit_emotion_model, hit_texts, labels
 
 Progress = Callable[[str, int, int], None]
+# For outer fold k with these training and held-out report indices: the encoder column of each.
+FoldEncoder = Callable[[int, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -54,25 +65,91 @@ def classification_scores(y_true: Sequence[set[str]], y_pred: Sequence[set[str]]
     return out
 
 
+def outer_folds(reports: Sequence[CodedReport], folds: int, seed: int) -> list[np.ndarray]:
+    return kfold_indices(len(reports), folds, seed, [r.series for r in reports])
+
+
+def _column(probs: Mapping[str, Sequence[float]], keys: Sequence[str]) -> np.ndarray:
+    zero = [0.0] * len(EMOTION_CODES)  # no entry: the report has no hit, so no sentence to read
+    return np.array([probs.get(k, zero) for k in keys], dtype=float).reshape(len(keys), len(EMOTION_CODES))
+
+
+def encoder_columns(
+    reports: Sequence[CodedReport], coded_sha1: str, protocol: str, folds: int, seed: int
+) -> tuple[FoldEncoder | None, str]:
+    """Where the encoder column of each fold comes from, and why (see the module docstring)."""
+    if not uses_encoder(load_model()):
+        return None, "not used: the shipped layer has no encoder column"
+    trained_on = json.loads(OOF_PATH.read_text()) if OOF_PATH.exists() else {"oof": {}}
+    keys = [r.key for r in reports]
+    if coded_sha1 == trained_on.get("trained_on_sha1"):
+        record = json.loads(CV_PATH.read_text()) if CV_PATH.exists() else {}
+        recorded = record.get("protocols", {}).get(protocol)
+        expected = [[keys[i] for i in f] for f in outer_folds(reports, folds, seed)]
+        if (
+            record.get("trained_on_sha1") != coded_sha1
+            or record.get("seed") != seed
+            or not recorded
+            or [f["test_keys"] for f in recorded] != expected
+        ):
+            return None, (
+                f"not used: the encoder was trained on this file and its trainer recorded cross-fitted "
+                f"probabilities for {record.get('folds')} folds with seed {record.get('seed')} only"
+            )
+
+        def from_record(k: int, train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            fold = recorded[k]
+            return _column(fold["train_oof"], [keys[i] for i in train]), _column(fold["test"], [keys[i] for i in test])
+
+        return from_record, (
+            "recorded per fold by its trainer: training reports scored by encoders cross-fitted on the "
+            "training folds, held-out reports by an encoder trained on the training folds only"
+        )
+    if set(keys) & set(trained_on["oof"]):
+        return None, "not used: some of these reports share ids with the encoder's training reports"
+    encoder = shipped_encoder()
+    if encoder is None:
+        return None, "not used: the encoder's files are missing"
+    texts = hit_texts([r.text for r in reports])
+    with_hit = [i for i, t in enumerate(texts) if t]
+    probs = np.zeros((len(reports), len(EMOTION_CODES)))
+    probs[with_hit] = encoder.probabilities([texts[i] for i in with_hit])
+
+    def shipped(k: int, train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return probs[train], probs[test]
+
+    return shipped, "the shipped encoder, which was never trained on these reports"
+
+
 def cross_validated_probabilities(
     reports: list[CodedReport],
     folds: int = 5,
     seed: int = SEED,
     progress: Progress = _noop,
     stage: str = "cross-validation",
+    encoder: FoldEncoder | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per report and class (``EMOTION_CODES`` order), the probability and the decision threshold of a layer
-    that never saw the report (the threshold was tuned inside that layer's training folds)."""
+    that never saw the report (the threshold was tuned inside that layer's training folds). Without
+    ``encoder`` the layer's encoder column stays 0: the lexicon-only layer."""
     if len(reports) < folds * 2:
         raise ValueError(f"{len(reports)} reports are too few for {folds}-fold cross-validation")
-    mats = featurize([r.text for r in reports])
+    base = featurize([r.text for r in reports])
     ys = labels([r.emotion_set for r in reports])
     strata = [r.series for r in reports]
     n = len(reports)
     probs = np.zeros((n, len(EMOTION_CODES)))
     thresholds = np.zeros((n, len(EMOTION_CODES)))
-    for k, test in enumerate(kfold_indices(n, folds, seed, strata)):
+    for k, test in enumerate(outer_folds(reports, folds, seed)):
         train = np.setdiff1d(np.arange(n), test)
+        mats = base
+        if encoder is not None:
+            enc_train, enc_test = encoder(k, train, test)
+            mats = {c: m.copy() for c, m in base.items()}
+            for j, c in enumerate(EMOTION_CODES):
+                col = FEATURE_NAMES[c].index(ENCODER_FEATURE)
+                mats[c][train, col] = enc_train[:, j]
+                mats[c][test, col] = enc_test[:, j]
         model = fit_emotion_model(
             {c: m[train] for c, m in mats.items()},
             {c: y[train] for c, y in ys.items()},
@@ -108,9 +185,10 @@ def cross_validated_emotions(
     progress: Progress = _noop,
     stage: str = "cross-validation",
     at_least_one: bool = False,
+    encoder: FoldEncoder | None = None,
 ) -> list[set[str]]:
     """Emotion classes predicted for each report by a model that never saw it."""
-    probs, thresholds = cross_validated_probabilities(reports, folds, seed, progress, stage)
+    probs, thresholds = cross_validated_probabilities(reports, folds, seed, progress, stage, encoder)
     return decide(probs, thresholds, at_least_one)
 
 
@@ -185,8 +263,11 @@ def evaluate(
     elapsed = time.perf_counter() - t0
 
     truth = [r.emotion_set for r in reports]
+    coded_sha1 = hashlib.sha1(Path(coded_csv_path).read_bytes()).hexdigest()
+    encoder_source: dict[str, str] = {}
     if cross_validate:
-        predicted = cross_validated_emotions(reports, folds, seed, progress)
+        encoder, encoder_source["all_reports"] = encoder_columns(reports, coded_sha1, "all", folds, seed)
+        predicted = cross_validated_emotions(reports, folds, seed, progress, encoder=encoder)
         protocol = f"{folds}-fold cross-validation stratified by series, seed {seed}; layer refitted per fold"
     else:
         predicted = [a.emotion_codes() for a in analyses]
@@ -198,8 +279,11 @@ def evaluate(
     if cross_validate and len(bearing) >= 20 * folds:
         # Bertolini et al.'s protocol: the layer trained AND tested on emotion-bearing reports only.
         eb_reports = [reports[i] for i in bearing]
+        eb_encoder, encoder_source["emotion_bearing_trained_on_emotion_bearing"] = encoder_columns(
+            eb_reports, coded_sha1, "eb", folds, seed
+        )
         eb_probs, eb_thresholds = cross_validated_probabilities(
-            eb_reports, folds, seed, progress, "cross-validation (eb only)"
+            eb_reports, folds, seed, progress, "cross-validation (eb only)", eb_encoder
         )
         eb_truth = [r.emotion_set for r in eb_reports]
         # Every report of this protocol is known to carry an emotion, so a report where no class passes
@@ -296,6 +380,8 @@ def evaluate(
                     [truth[i] for i in unread if truth[i]], [predicted[i] for i in unread if truth[i]]
                 ),
             },
+            # Where each protocol's encoder column came from (absent when nothing was cross-validated).
+            "encoder": encoder_source or None,
             "dreamer_only_all_reports": classification_scores(
                 [{c for c, ch in r.emotions if ch == "D"} for r in reports],
                 [predicted[i] & _dreamer_classes(r.text) for i, r in enumerate(reports)],

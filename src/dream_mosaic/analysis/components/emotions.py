@@ -3,8 +3,9 @@
 1. Every lexicon form (``lexicons.EMOTION_LEXICON``) found in the text is a candidate hit, with its
    context: negated? who is the experiencer (the dreamer for first-person clauses, another character for
    third-person ones)? after the dreamer woke up? in a quotation? after a feeling verb or a copula?
-2. Per class, a logistic regression over counts of those hits (per lexicon group and per context) gives
-   the probability that the report states that emotion; it was trained by
+2. Per class, a logistic regression over counts of those hits (per lexicon group and per context) and
+   the fine-tuned encoder's probability for the sentences that carry them (``analysis/emotion_encoder.py``)
+   gives the probability that the report states that emotion; it was trained by
    ``dream_mosaic.analysis.training.train_emotions`` on human HVdC codes (see docs/analysis.md).
 3. Each class above its threshold becomes one :class:`Emotion` per experiencer, with the words and
    their character offsets.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -36,7 +38,7 @@ from ..lexicons import words as word_list
 from ..pipeline import DreamDoc, register_component
 from ..schemas import EMOTION_CODES, Emotion
 
-VERSION = "1.2"
+VERSION = "1.3"
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "emotions.json"
 
 # Groups that describe things as often as feelings: only counted after a feeling verb or copula.
@@ -275,6 +277,17 @@ _CONTEXT_FEATURES = (
 # Their values are scaled down, which strengthens their L2 penalty (by 1 / FORM_SCALE**2): a form's own
 # weight departs from its group's only when the codes say so often enough.
 FORM_SCALE = 0.3
+# The fine-tuned encoder's probability for the class, one more column of every class's layer.
+ENCODER_FEATURE = "encoder"
+
+
+def hit_text(doc: DreamDoc, hits: list[Hit]) -> str:
+    """The sentences that carry a hit, in order, joined by spaces: what the fine-tuned encoder reads.
+
+    Only these sentences, not the whole report: they are where the coders' decision is made, and they keep
+    the encoder's input short (median 18 words on the coded reports) so it runs at pipeline speed."""
+    sents = sorted({doc.tokens[h.first].sent for h in hits})
+    return " ".join(doc.sentence_text(s) for s in sents)
 
 
 def class_feature_names(code: str) -> list[str]:
@@ -285,14 +298,18 @@ def class_feature_names(code: str) -> list[str]:
         + [f"ctx:{c}" for c in _CONTEXT_FEATURES]
         + [f"g:{g}" for g in groups]
         + [f"f:{f}" for f in forms]
+        + [ENCODER_FEATURE]
     )
 
 
 FEATURE_NAMES: dict[str, list[str]] = {c: class_feature_names(c) for c in EMOTION_CODES}
 
 
-def hit_features(hits: list[Hit], n_tokens: int = 0) -> dict[str, dict[str, float]]:
-    """Per class, feature name -> log1p(count) (times ``FORM_SCALE`` for per-form features)."""
+def hit_features(
+    hits: list[Hit], n_tokens: int = 0, encoder: Sequence[float] | None = None
+) -> dict[str, dict[str, float]]:
+    """Per class, feature name -> log1p(count) (times ``FORM_SCALE`` for per-form features), and the
+    encoder's probability for the class (``encoder``, in ``EMOTION_CODES`` order; 0 without hits)."""
     # Report length is deliberately not a feature: it would make short reports (many real ones are a few
     # lines) less likely to get an emotion they state plainly.
     counts: dict[str, dict[str, float]] = {c: {} for c in EMOTION_CODES}
@@ -326,10 +343,14 @@ def hit_features(hits: list[Hit], n_tokens: int = 0) -> dict[str, dict[str, floa
             ):
                 if flag:
                     f["ctx:" + name] = f.get("ctx:" + name, 0) + 1
-    return {
+    feats = {
         c: {k: math.log1p(v) * (FORM_SCALE if k.startswith("f:") else 1.0) for k, v in f.items()}
         for c, f in counts.items()
     }
+    if encoder is not None:
+        for c, p in zip(EMOTION_CODES, encoder, strict=True):
+            feats[c][ENCODER_FEATURE] = float(p)
+    return feats
 
 
 @dataclass
@@ -379,8 +400,10 @@ def rule_probability(feats: dict[str, float]) -> float:
     return 0.9 if feats.get("valid", 0.0) > 0 else 0.0
 
 
-def emotions_from_hits(hits: list[Hit], model: EmotionModel | None, n_tokens: int = 0) -> list[Emotion]:
-    feats = hit_features(hits, n_tokens)
+def emotions_from_hits(
+    hits: list[Hit], model: EmotionModel | None, n_tokens: int = 0, encoder: Sequence[float] | None = None
+) -> list[Emotion]:
+    feats = hit_features(hits, n_tokens, encoder)
     out: list[Emotion] = []
     for code in EMOTION_CODES:
         if model is not None and code in model.classes:
@@ -409,13 +432,31 @@ def emotions_from_hits(hits: list[Hit], model: EmotionModel | None, n_tokens: in
     return out
 
 
+def uses_encoder(model: EmotionModel | None) -> bool:
+    return model is not None and any(ENCODER_FEATURE in m.weights for m in model.classes.values())
+
+
 @register_component("emotions", version=VERSION, requires=("characters",))
 def make_emotions() -> Any:
     model = load_model()
+    encoder = None
+    if uses_encoder(model):
+        from ..emotion_encoder import ENCODER_PATH, shipped_encoder
+
+        encoder = shipped_encoder()
+        if encoder is None:
+            # The layer's weights assume the encoder's column: scoring without it would quietly shift
+            # every threshold, so refuse rather than code emotions wrongly.
+            raise RuntimeError(f"the emotion layer needs its encoder, {ENCODER_PATH.name}, which is missing")
 
     def emotions(doc: DreamDoc) -> None:
         hits = find_emotion_hits(doc)
         doc.scratch["emotion_hits"] = hits
-        doc.analysis.emotions = emotions_from_hits(hits, model, len(doc.tokens))
+        probs = None
+        if encoder is not None and hits:
+            probs = encoder.probabilities([hit_text(doc, hits)])[0].tolist()
+        elif encoder is not None:
+            probs = [0.0] * len(EMOTION_CODES)  # no hit, no sentence to read: as in training
+        doc.analysis.emotions = emotions_from_hits(hits, model, len(doc.tokens), probs)
 
     return emotions
