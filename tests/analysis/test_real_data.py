@@ -41,10 +41,14 @@ def test_cross_validated_scores_on_human_codes(shared_data: Path) -> None:
 
     r = evaluate(shared_data / "hvdc" / "hvdc_coded.csv")
     # Regression floors a little under the measured figures (docs/analysis.md has the figures).
-    assert r["emotions"]["emotion_bearing"]["macro_f1"] >= 0.82
-    assert r["emotions"]["all_reports"]["macro_f1"] >= 0.78
+    # Emotion component 1.3 (lexicon layer with the encoder's column) measured 0.809 / 0.850 / 0.863.
+    assert r["emotions"]["emotion_bearing"]["macro_f1"] >= 0.84
+    assert r["emotions"]["all_reports"]["macro_f1"] >= 0.80
     bertolini = r["emotions"]["emotion_bearing_trained_on_emotion_bearing"]
-    assert bertolini["macro_f1"] >= 0.84
+    assert bertolini["macro_f1"] >= 0.85
+    # On its own training file the encoder's column comes from the per-fold record, never the shipped encoder.
+    for source in r["emotions"]["encoder"].values():
+        assert source.startswith("recorded per fold")
     # The at-least-one rule only adds a class to reports that had none, so it cannot lower recall.
     for c in ("AN", "AP", "SD", "CO", "HA"):
         assert bertolini[c]["recall"] >= bertolini["thresholds_only"][c]["recall"]

@@ -193,11 +193,11 @@ def _data(coded: Path) -> tuple[list[CodedReport], list[str], np.ndarray, list[s
     return reports, texts, y, [r.series for r in reports]
 
 
-def outer_folds(reports: Sequence[CodedReport], protocol: str) -> tuple[list[int], list[np.ndarray]]:
+def outer_folds(reports: Sequence[CodedReport], protocol: str, seed: int = SEED) -> tuple[list[int], list[np.ndarray]]:
     """The evaluator's folds (``evaluate.cross_validated_probabilities``) for a protocol, as report indices."""
     strata = [r.series for r in reports]
     universe = list(range(len(reports))) if protocol == "all" else [i for i, r in enumerate(reports) if r.emotion_set]
-    folds = kfold_indices(len(universe), OUTER_FOLDS, SEED, [strata[i] for i in universe])
+    folds = kfold_indices(len(universe), OUTER_FOLDS, seed, [strata[i] for i in universe])
     return universe, [np.array([universe[j] for j in f]) for f in folds]
 
 
@@ -211,6 +211,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--coded", type=Path, default=DEFAULT_CODED_CSV)
     ap.add_argument("--protocol", choices=["all", "eb"], default="all")
     ap.add_argument("--fold", type=int)
+    ap.add_argument(
+        "--seed",
+        type=int,
+        default=SEED,
+        help="the outer folds' seed (cv only; another seed than "
+        "mosaic evaluate's is for checking how the scores move with the folds)",
+    )
     ap.add_argument("--workdir", type=Path, default=Path(os.environ.get("EMO_WORKDIR", "encoder-work")))
     a = ap.parse_args(argv)
     t0 = time.time()
@@ -238,22 +245,24 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     if a.fold is None:
         ap.error("cv needs --fold")
-    universe, folds = outer_folds(reports, a.protocol)
+    universe, folds = outer_folds(reports, a.protocol, a.seed)
     test = folds[a.fold]
     held = set(test.tolist())
     train = [i for i in universe if i not in held]
     _log(f"{a.protocol} fold {a.fold}: train {len(train)}, test {len(test)}")
     a.workdir.mkdir(parents=True, exist_ok=True)
-    stem = a.workdir / f"encoder_{a.protocol}_{a.fold}"
+    tag = a.protocol if a.seed == SEED else f"{a.protocol}_seed{a.seed}"
+    stem = a.workdir / f"encoder_{tag}_{a.fold}"
     got = cross_fit(texts, y, train, strata, test.tolist(), stem.with_suffix(".onnx"), stem)
     out = {
         "fold": a.fold,
+        "seed": a.seed,
         "test_keys": [reports[i].key for i in test],
         "train_oof": _keyed(reports, got["oof"]),
         "test": _keyed(reports, got["test"]),
         "seconds": round(time.time() - t0),
     }
-    (a.workdir / f"cv_{a.protocol}_{a.fold}.json").write_text(json.dumps(out, sort_keys=True) + "\n")
+    (a.workdir / f"cv_{tag}_{a.fold}.json").write_text(json.dumps(out, sort_keys=True) + "\n")
     _log(f"done in {time.time() - t0:.0f}s")
 
 
