@@ -72,7 +72,7 @@ def test_the_in_process_sqlite_queue_analyses_in_the_background(queued):
     client, lyra = queued(1.0)
     platform = client.app.state.platform
     assert platform.queue.url.startswith("sqlite:///") and not platform.queue.huey.immediate
-    ids = [_post(client, lyra, f"Night {i}: I was angry at my neighbour and then sad.") for i in range(3)]
+    ids = [_post(client, lyra, f"Night {i}: I was angry at my neighbour. Then I felt sad.") for i in range(3)]
     for dream_id in ids:
         body = _wait_for(client, lyra, dream_id, "done")
         assert {"AN", "SD"} <= {e["code"] for e in body["analysis"]["emotions"]}
