@@ -194,10 +194,11 @@ def _data(coded: Path) -> tuple[list[CodedReport], list[str], np.ndarray, list[s
 
 
 def outer_folds(reports: Sequence[CodedReport], protocol: str, seed: int = SEED) -> tuple[list[int], list[np.ndarray]]:
-    """The evaluator's folds (``evaluate.cross_validated_probabilities``) for a protocol, as report indices."""
-    strata = [r.series for r in reports]
+    """The evaluator's folds for a protocol (all reports, or the emotion-bearing ones), as report indices."""
+    from ..evaluate import outer_folds as evaluator_folds
+
     universe = list(range(len(reports))) if protocol == "all" else [i for i, r in enumerate(reports) if r.emotion_set]
-    folds = kfold_indices(len(universe), OUTER_FOLDS, seed, [strata[i] for i in universe])
+    folds = evaluator_folds([reports[i] for i in universe], OUTER_FOLDS, seed)
     return universe, [np.array([universe[j] for j in f]) for f in folds]
 
 
