@@ -72,3 +72,23 @@ def test_present_tense_friendliness_forms() -> None:
     a = analyze("Father Andrew comforts me. My aunt defends my brother.")
     got = [(i.initiator, i.recipient) for i in a.interactions if i.kind == "friendliness"]
     assert got == [("1MOA", "D"), ("1FRA", "1MBA")]
+
+
+def test_every_tense_of_a_listed_verb_counts() -> None:
+    # The lexicon lists "insulted" and "urged"-style past forms; present-tense narrators must match too.
+    a = analyze("My sister insults me. Then the man yells at my brother.")
+    got = [(i.initiator, i.recipient, i.physical) for i in a.interactions if i.kind == "aggression"]
+    assert got == [("1FTA", "D", False), ("1MSA", "1MBA", False)]
+    # Words an inflection would add that are mostly nouns or names stay out: "Sue" (sued), "my boss".
+    b = analyze("Sue came over with my boss. We went on a trip.")
+    assert [i for i in b.interactions if i.kind == "aggression"] == []
+
+
+def test_a_coordinated_verb_takes_the_clause_subject() -> None:
+    a = analyze("I kissed and embraced my sister. A policeman drove up, handed me a ticket.")
+    got = [(i.initiator, i.recipient) for i in a.interactions if i.kind == "friendliness"]
+    assert ("D", "1FTA") in got and ("1MOA", "D") in got
+    # Never the object itself: whoever kicked us out is not "we".
+    b = analyze("We were there for a while before the owner came back and kicked us out.")
+    aggr = [(i.initiator, i.recipient) for i in b.interactions if i.kind == "aggression"]
+    assert aggr and all(ini != "D" for ini, _ in aggr)

@@ -71,17 +71,54 @@ def _last_mention(doc: DreamDoc, j: int, pron: str) -> str:
     return {"M": "1MUA", "F": "1FUA"}.get("M" if pron in _MALE else "F" if pron in _FEMALE else "", "2JUA")
 
 
-def subject_before(doc: DreamDoc, i: int, max_back: int = 8) -> str | None:
+_NOMINATIVE = frozenset(words("i we he she they i'm i've i'd i'll we're he's she's they're"))
+# A verb after these shares the clause's subject: "I kissed and embraced her", "walked over to greet them".
+_SHARED_SUBJECT = frozenset(words("and then to"))
+
+
+def subject_before(doc: DreamDoc, i: int, max_back: int = 8, clause: bool = False) -> str | None:
+    """The person just before token ``i`` (the verb's subject), or None.
+
+    With ``clause``, a verb whose subject is not next to it takes the clause's: after "and", "then" or
+    "to", the nearest nominative pronoun or sentence-initial mention earlier in the sentence ("a policeman
+    drove up, handed me a paper").
+    """
     s_first = doc.sentences[doc.tokens[i].sent].first_token
     j = i - 1
     while j >= s_first and i - j <= max_back:
         r = resolve_token(doc, j)
         if r is not None:
             return r
-        if doc.tokens[j].lower in BREAKS:
+        w = doc.tokens[j].lower
+        if w in BREAKS:
+            if not (clause and (w in _SHARED_SUBJECT or w == ",")):
+                return None
             break
         j -= 1
+    if not clause:
+        return None
+    codes: dict[int, str] = doc.scratch.get("mention_codes", {})
+    for k in range(j - 1, s_first - 1, -1):
+        if doc.tokens[k].lower in _NOMINATIVE:
+            return resolve_token(doc, k)
+        if k in codes and _starts_clause(doc, k, s_first):
+            return codes[k]
     return None
+
+
+_PREPOSITIONS = frozenset(words("at to with by for from of in on into onto about over under behind near like than"))
+
+
+def _starts_clause(doc: DreamDoc, k: int, s_first: int) -> bool:
+    """Is the mention whose head is token ``k`` a clause's subject ("and the old woman said ...")?"""
+    for back in range(1, 4):
+        j = k - back
+        if j < s_first or doc.tokens[j].lower in BREAKS:
+            return True
+        w = doc.tokens[j].lower
+        if w in _PREPOSITIONS or w.endswith(("ed", "ing")) or resolve_token(doc, j) is not None:
+            return False
+    return False
 
 
 def object_after(doc: DreamDoc, i: int, max_ahead: int = 5) -> str | None:

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..lexicons import words
+from ..lexicons import verb_forms, words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Interaction
 from ._resolve import object_after, resolve_token, subject_before
 
-VERSION = "1.4"
+VERSION = "1.5"
 
-_PHYSICAL = words("""hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating
+_PHYSICAL = verb_forms(words("""
+hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating
 beaten stab stabbed stabbing shoot shot shooting shoots kill killed killing kills murder murdered murdering
 attack attacked attacking attacks chase chased chasing chases grab grabbed grabbing push pushed pushing
 shove shoved strangle strangled choke choked choking bite bit bitten biting wrestle wrestled fought fight
@@ -26,8 +27,9 @@ fired_at shot_at threw_at throwing_at raid raided tied_up dragged drag dragging 
 jumped_on held_captive captivity imprisoned trapped_me slashed after_me follows_me followed_me
 following_me poke poked poking shook_her shook_him shake_her shake_him shakes_her shakes_him hurt_me hurt_him
 hurt_her hurts_me hurting_me locked_him locked_her locked_me lock_him lock_her lock_me threw_me throws_me
-beheaded hanged execute executed""")
-_VERBAL = words("""yell yelled yelling yells shout shouted shouting scream screamed screaming argue argued arguing
+beheaded hanged execute executed"""))
+_VERBAL = verb_forms(words("""
+yell yelled yelling yells shout shouted shouting scream screamed screaming argue argued arguing
 argument quarrel quarreled quarrelled insult insulted insulting criticize criticized criticised
 criticizing scold scolded scolding accuse accused accusing threaten threatened threatening curse cursed
 cursing blame blamed blaming mock mocked mocking tease teased teasing glare glared refuse refused reject
@@ -55,8 +57,9 @@ tells_him_to tells_her_to bawled_me_out bawling_me_out bawls_me_out bawled_him_o
 chewed_me_out chewing_me_out chews_me_out chewed_him_out chewed_her_out snarled snarling snarls growled growling
 growls didn't_care_for doesn't_care_for was_annoyed am_annoyed felt_annoyed got_annoyed get_annoyed i'm_annoyed
 is_annoyed were_annoyed was_irritated am_irritated felt_irritated got_irritated resentment looked_angry
-looks_angry looked_mean looks_mean frowned_at frowns_at scowled scowling scowls""")
-_FRIENDLY = words("""help helped helping helps hug hugged hugging hugs embrace embraced embracing comfort comforted
+looks_angry looked_mean looks_mean frowned_at frowns_at scowled scowling scowls"""))
+_FRIENDLY = verb_forms(words("""
+help helped helping helps hug hugged hugging hugs embrace embraced embracing comfort comforted
 comforting gave give gives giving invite invited inviting welcome welcomed greet greeted greeting smiled
 smile smiling waved wave compliment complimented praise praised thank thanked thanking protect protected
 rescue rescued rescuing save saved saving visit visited visiting offer offered offering share shared
@@ -78,7 +81,7 @@ took_my_hand took_his_hand took_her_hand holding_my_hand held_his_hand held_her_
 shakes_hands shook_my_hand got_it_for_me like_each_other liked_each_other hung_out hang_out
 hanging_out carried_him carry_him carry_her carried_her passed_it_to_me cooking_for cooked_dinner_for
 comforts greets praises visits offers shares feeds saves supports encourages forgives congratulates consoles
-escorts introduces befriends compliments defends embraces""")
+escorts introduces befriends compliments defends embraces"""))
 _SEXUAL = words("""kiss kissed kissing kisses caress caressed caressing fondle fondled fondling seduce seduced
 seducing sex intercourse making_love made_love make_love slept_with sleep_with sleeping_with fuck fucked
 fucking erotic sexual sexually making_out made_out necking petting orgasm raped rape""")
@@ -99,7 +102,7 @@ for _v in _FIRST.values():
     _v.sort(key=len, reverse=True)
 
 _NEEDS_OBJECT = frozenset(
-    words(
+    verb_forms(words(
         "smiled smile smiling waved wave shot shoot shooting scream screamed screaming yell yelled yelling "
         "shout shouted shouting hunt hunting save saved saving visit visited give gave gives giving offer "
         "offered share shared fight fighting fought fed feed treated liked likes listened_to fired aim aimed "
@@ -109,7 +112,7 @@ _NEEDS_OBJECT = frozenset(
         "divorce divorced hostile hello goodbye smiles waving patted orders ordering demands demanding insists "
         "insisting refuses refusing rejects ignores complaining complains thanks sympathetic contempt hating "
         "sarcastic turned_down visits offers shares feeds"
-    )
+    ))
 )
 _OBJECT_PRONOUNS = frozenset(words("me him her us them my his"))
 _STRUCK = frozenset(words("struck strike strikes hit hits"))
@@ -143,8 +146,14 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
         if (match[0] in _STRUCK and nxt[1:] == ["as"]) or (match[0] in {"bite", "bit"} and nxt[:1] == ["to"]):
             i = last + 1  # "it struck me as odd", "a bite to eat"
             continue
-        subj = subject_before(doc, i)
         obj = object_after(doc, last)
+        subj = subject_before(doc, i)
+        if subj is None:
+            # The clause's subject ("I kissed and embraced her"); never the object itself ("we were there
+            # before the owner came back and kicked us out": whoever kicked us out is not "we").
+            subj = subject_before(doc, i, clause=True)
+            if subj is not None and subj == obj:
+                subj = None
         for k in range(i + 1, last + 1):
             if lowers[k] in _OBJECT_PRONOUNS:  # "kicked me out", "took my hand": the object is inside the form
                 obj = resolve_token(doc, k)
