@@ -92,3 +92,18 @@ def test_a_coordinated_verb_takes_the_clause_subject() -> None:
     b = analyze("We were there for a while before the owner came back and kicked us out.")
     aggr = [(i.initiator, i.recipient) for i in b.interactions if i.kind == "aggression"]
     assert aggr and all(ini != "D" for ini, _ in aggr)
+
+
+def test_stated_anger_toward_a_character_is_covert_hostility() -> None:
+    # HVdC's first level of aggression: anger felt, not acted out.
+    a = analyze("My brother took the car. I was livid with my brother.")
+    got = [(i.initiator, i.recipient, i.physical) for i in a.interactions if i.kind == "aggression"]
+    assert got == [("D", "1MBA", False)]
+    # Another's anger in a sentence with the dreamer is at the dreamer; one sentence is coded once.
+    b = analyze("The waitress became angry and said that people like me never decide.")
+    assert [(i.initiator, i.recipient) for i in b.interactions if i.kind == "aggression"] == [("1FOA", "D")]
+    c = analyze("I was furious and yelled at my sister.")
+    assert len([i for i in c.interactions if i.kind == "aggression"]) == 1
+    # Negated anger is none.
+    d = analyze("I was not livid with my brother.")
+    assert [i for i in d.interactions if i.kind == "aggression"] == []

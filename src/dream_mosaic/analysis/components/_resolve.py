@@ -116,9 +116,17 @@ def _starts_clause(doc: DreamDoc, k: int, s_first: int) -> bool:
         if j < s_first or doc.tokens[j].lower in BREAKS:
             return True
         w = doc.tokens[j].lower
+        if w in _POSSESSIVE or w == "her":
+            continue  # "my daughter", "her sister": a determiner
         if w in _PREPOSITIONS or w.endswith(("ed", "ing")) or resolve_token(doc, j) is not None:
             return False
     return False
+
+
+def dreamer_in_sentence(doc: DreamDoc, i: int) -> bool:
+    """Does the sentence of token ``i`` mention the dreamer ("I", "me", "my", "we")?"""
+    s = doc.sentences[doc.tokens[i].sent]
+    return any(doc.tokens[j].lower in _DREAMER for j in range(s.first_token, s.last_token))
 
 
 def object_after(doc: DreamDoc, i: int, max_ahead: int = 5) -> str | None:

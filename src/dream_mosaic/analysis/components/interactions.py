@@ -6,14 +6,16 @@ passives ("I was attacked by ...") swap them. Physical aggression (HVdC codes 5-
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Any
 
 from ..lexicons import verb_forms, words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Interaction
-from ._resolve import object_after, resolve_token, subject_before
+from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
+from .emotions import find_emotion_hits
 
-VERSION = "1.5"
+VERSION = "1.6"
 
 _PHYSICAL = verb_forms(words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating
@@ -173,6 +175,8 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             continue
         if kind == "sexuality" and lowers[i] in {"sex", "sexual", "sexually", "erotic", "intercourse"} and obj is None:
             obj = ""
+        if kind == "aggression" and obj is None and subj not in (None, "D") and dreamer_in_sentence(doc, i):
+            obj = "D"  # "she wouldn't listen when I ...": an unaddressed hostility in the dreamer's sentence
         out.append(
             Interaction(
                 kind=kind,  # type: ignore[arg-type]
@@ -187,9 +191,48 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
     return out
 
 
+def covert_hostility(doc: DreamDoc, found: list[Interaction]) -> list[Interaction]:
+    """HVdC's first level of aggression: anger felt toward a character, stated but not acted out.
+
+    An anger word ("I was furious with Herb", "she got very angry and left") in a sentence where no other
+    aggression was found is an aggression from whoever feels it toward the person after it, if any.
+    """
+    coded_sentences = {doc.tokens[_token_at(doc, x.span[0])].sent for x in found if x.kind == "aggression"}
+    out: list[Interaction] = []
+    for h in find_emotion_hits(doc):
+        sent = doc.tokens[h.first].sent
+        if h.classes != ("AN",) or h.negated or h.waking or h.quoted or sent in coded_sentences:
+            continue
+        who = "D" if h.experiencer == "D" else subject_before(doc, h.first, clause=True)
+        if who is None:
+            continue
+        target = object_after(doc, h.last)
+        if target == who:
+            target = None
+        if target is None and who != "D" and dreamer_in_sentence(doc, h.first):
+            target = "D"
+        out.append(
+            Interaction(
+                kind="aggression",
+                initiator=who,
+                recipient=target or "",
+                span=(h.start, h.end),
+                words=[h.words],
+                physical=False,
+            )
+        )
+        coded_sentences.add(sent)
+    return out
+
+
+def _token_at(doc: DreamDoc, char: int) -> int:
+    return min(bisect_left([t.start for t in doc.tokens], char), len(doc.tokens) - 1)
+
+
 @register_component("interactions", version=VERSION, requires=("characters",))
 def make_interactions() -> Any:
     def interactions(doc: DreamDoc) -> None:
-        doc.analysis.interactions = find_interactions(doc)
+        found = find_interactions(doc)
+        doc.analysis.interactions = sorted(found + covert_hostility(doc, found), key=lambda x: x.span)
 
     return interactions
