@@ -107,3 +107,9 @@ def test_stated_anger_toward_a_character_is_covert_hostility() -> None:
     # Negated anger is none.
     d = analyze("I was not livid with my brother.")
     assert [i for i in d.interactions if i.kind == "aggression"] == []
+
+
+def test_farewells_holding_and_forms_that_follow_their_object() -> None:
+    a = analyze("I go up to say good-bye to my aunt. I take the girl by the hand. I tell her how sorry I am.")
+    got = [(i.words[0], i.initiator, i.recipient) for i in a.interactions if i.kind == "friendliness"]
+    assert got == [("say good-bye", "D", "1FRA"), ("by the hand", "D", "1FSC"), ("how sorry", "D", "1FSC")]

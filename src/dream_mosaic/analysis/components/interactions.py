@@ -15,7 +15,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.6"
+VERSION = "1.7"
 
 _PHYSICAL = verb_forms(words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating
@@ -83,6 +83,8 @@ took_my_hand took_his_hand took_her_hand holding_my_hand held_his_hand held_her_
 shakes_hands shook_my_hand got_it_for_me like_each_other liked_each_other hung_out hang_out
 hanging_out carried_him carry_him carry_her carried_her passed_it_to_me cooking_for cooked_dinner_for
 comforts greets praises visits offers shares feeds saves supports encourages forgives congratulates consoles
+good_-_bye good_bye said_good_-_bye say_good_-_bye held_her held_him hold_her hold_him holding_her
+holding_him took_her_hand by_the_hand in_my_arms how_sorry
 escorts introduces befriends compliments defends embraces"""))
 _SEXUAL = words("""kiss kissed kissing kisses caress caressed caressing fondle fondled fondling seduce seduced
 seducing sex intercourse making_love made_love make_love slept_with sleep_with sleeping_with fuck fucked
@@ -117,6 +119,8 @@ _NEEDS_OBJECT = frozenset(
     ))
 )
 _OBJECT_PRONOUNS = frozenset(words("me him her us them my his"))
+# Forms that follow their object: "I took the girl by the hand", "I tell her how sorry I am".
+_TRAILING = frozenset(words("by_the_hand in_my_arms how_sorry"))
 _STRUCK = frozenset(words("struck strike strikes hit hits"))
 _PASSIVE = frozenset(words("was were got been being is are get gets"))
 
@@ -148,18 +152,25 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
         if (match[0] in _STRUCK and nxt[1:] == ["as"]) or (match[0] in {"bite", "bit"} and nxt[:1] == ["to"]):
             i = last + 1  # "it struck me as odd", "a bite to eat"
             continue
-        obj = object_after(doc, last)
-        subj = subject_before(doc, i)
-        if subj is None:
-            # The clause's subject ("I kissed and embraced her"); never the object itself ("we were there
-            # before the owner came back and kicked us out": whoever kicked us out is not "we").
-            subj = subject_before(doc, i, clause=True)
-            if subj is not None and subj == obj:
-                subj = None
-        for k in range(i + 1, last + 1):
-            if lowers[k] in _OBJECT_PRONOUNS:  # "kicked me out", "took my hand": the object is inside the form
-                obj = resolve_token(doc, k)
-                break
+        if "_".join(match) in _TRAILING:
+            k = _person_before(doc, i)
+            if k is None:
+                i = last + 1
+                continue
+            obj, subj = resolve_token(doc, k), subject_before(doc, k, clause=True)
+        else:
+            obj = object_after(doc, last)
+            for k in range(i + 1, last + 1):
+                if lowers[k] in _OBJECT_PRONOUNS:  # "kicked me out", "took my hand": the object is inside the form
+                    obj = resolve_token(doc, k)
+                    break
+            subj = subject_before(doc, i)
+            if subj is None:
+                # The clause's subject ("I kissed and embraced her"); never the object itself ("we were there
+                # before the owner came back and kicked us out": whoever kicked us out is not "we").
+                subj = subject_before(doc, i, clause=True)
+                if subj is not None and subj == obj:
+                    subj = None
         if "_".join(match) in _NEEDS_OBJECT and obj is None:
             i = last + 1
             continue
@@ -189,6 +200,15 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
         )
         i = last + 1
     return out
+
+
+def _person_before(doc: DreamDoc, i: int, max_back: int = 4) -> int | None:
+    """The nearest token before ``i`` in its sentence that is a person ("the girl" in "the girl by the hand")."""
+    s_first = doc.sentences[doc.tokens[i].sent].first_token
+    for k in range(i - 1, max(s_first, i - max_back) - 1, -1):
+        if resolve_token(doc, k) is not None:
+            return k
+    return None
 
 
 def covert_hostility(doc: DreamDoc, found: list[Interaction]) -> list[Interaction]:
