@@ -1,4 +1,8 @@
+import pytest
+
 from dream_mosaic.analysis import analyze
+from dream_mosaic.analysis.components import interactions
+from dream_mosaic.analysis.training.verb_forms import verb_forms
 
 
 def test_aggression_initiator_and_recipient(dreams: dict[str, str]) -> None:
@@ -113,3 +117,10 @@ def test_farewells_holding_and_forms_that_follow_their_object() -> None:
     a = analyze("I go up to say good-bye to my aunt. I take the girl by the hand. I tell her how sorry I am.")
     got = [(i.words[0], i.initiator, i.recipient) for i in a.interactions if i.kind == "friendliness"]
     assert got == [("say good-bye", "D", "1FRA"), ("by the hand", "D", "1FSC"), ("how sorry", "D", "1FSC")]
+
+
+@pytest.mark.parametrize("name", ["_PHYSICAL", "_VERBAL", "_FRIENDLY", "_NEEDS_OBJECT"])
+def test_the_lexicons_list_every_tense_of_their_verbs(name: str) -> None:
+    listed = getattr(interactions, name)
+    missing = sorted(set(verb_forms(tuple(listed))) - set(listed))
+    assert not missing, f"add these tenses to interactions.{name} (or to verb_forms._NOT_VERB_FORMS): {missing}"

@@ -16,38 +16,6 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(text.split())
 
 
-# Forms that a verb's inflection would add but that are mostly other words in dream reports: "in order
-# to", "a fire", "looked like", "lying in bed", "huge waves", "my boss", "a trip", "hanging on the wall",
-# "the armed forces", "grief-stricken", "fooling around", and the names Sue and Pat.
-_NOT_VERB_FORMS = frozenset(
-    words(
-        "order fire fires like lie lies lay lain mean means meant waves date dates present book match state "
-        "trip trips tripping sue sues suing hang hangs hanging hung boss bosses pat pats fee fees force forces "
-        "stricken striking fool fools fooling trick tricks dump dumps"
-    )
-)
-
-
-def verb_forms(forms: tuple[str, ...]) -> tuple[str, ...]:
-    """``forms`` with every tense of each form's leading verb: "insulted" adds insult, insults, insulting.
-
-    A lexicon written in the past tense must also match the present tense that many dreamers narrate in
-    ("she insults me"). Phrases inflect their first word ("yelled_at" adds "yells_at"). The inflections
-    come from lemminflect's English tables (offline, no model).
-    """
-    from lemminflect import getAllInflections, getLemma
-
-    out = dict.fromkeys(forms)
-    for form in forms:
-        head, sep, rest = form.partition("_")
-        for lemma in getLemma(head, upos="VERB"):
-            for variants in getAllInflections(lemma, upos="VERB").values():
-                for v in variants:
-                    if v not in _NOT_VERB_FORMS and "'" not in v:
-                        out.setdefault(v + sep + rest)
-    return tuple(out)
-
-
 EMOTION_LEXICON = """
 AN angry: angry angrier angriest angrily anger angered angering
 AN furious: furious furiously fury infuriated infuriating infuriates

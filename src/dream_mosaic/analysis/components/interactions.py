@@ -1,7 +1,9 @@
 """Social interactions (HVdC aggression, friendliness, sexuality) from verb lexicons.
 
 Initiator is the subject before the verb, recipient the object after it ("a man chased me": 1MSA -> D);
-passives ("I was attacked by ...") swap them. Physical aggression (HVdC codes 5-8) is flagged.
+passives ("I was attacked by ...") swap them. Physical aggression (HVdC codes 5-8) is flagged. Each verb is
+listed in every tense (a test checks it against lemminflect's tables), since many dreamers narrate in the
+present. Stated anger toward a character is HVdC's covert hostility (``covert_hostility``).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Any
 
-from ..lexicons import verb_forms, words
+from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
@@ -17,75 +19,137 @@ from .emotions import find_emotion_hits
 
 VERSION = "1.7"
 
-_PHYSICAL = verb_forms(words("""
-hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating
-beaten stab stabbed stabbing shoot shot shooting shoots kill killed killing kills murder murdered murdering
-attack attacked attacking attacks chase chased chasing chases grab grabbed grabbing push pushed pushing
-shove shoved strangle strangled choke choked choking bite bit bitten biting wrestle wrestled fought fight
-fighting tackle tackled injure injured kidnap kidnapped capture captured arrest arrested pursue pursued
-pursuing hunt hunted hunting strike struck whip whipped torture tortured poison poisoned drown drowned
-smash smashed throttle throttled knife knifed spank spanked pinch pinched rape raped aim aimed
-fired_at shot_at threw_at throwing_at raid raided tied_up dragged drag dragging knocked knock_down tripped
-jumped_on held_captive captivity imprisoned trapped_me slashed after_me follows_me followed_me
-following_me poke poked poking shook_her shook_him shake_her shake_him shakes_her shakes_him hurt_me hurt_him
-hurt_her hurts_me hurting_me locked_him locked_her locked_me lock_him lock_her lock_me threw_me throws_me
-beheaded hanged execute executed"""))
-_VERBAL = verb_forms(words("""
-yell yelled yelling yells shout shouted shouting scream screamed screaming argue argued arguing
-argument quarrel quarreled quarrelled insult insulted insulting criticize criticized criticised
-criticizing scold scolded scolding accuse accused accusing threaten threatened threatening curse cursed
-cursing blame blamed blaming mock mocked mocking tease teased teasing glare glared refuse refused reject
-rejected ignore ignored ignoring steal stole stolen stealing rob robbed robbing destroy destroyed
-destroying betray betrayed cheat cheated snapped nagging nagged bossed sneered demanded demand
-ordered hollered holler lectured lecture punished punish fired kicked_out excluded forbade forbid
-campused laughed_at made_fun complained complain insisted warned scorned sued reported_me
-disapproved hated hates hate resent resented angry_at angry_with mad_at furious_at furious_with
-annoyed_with annoyed_at irritated_with irritated_at upset_with disgusted_with jealous_of glared_at
-yelled_at screamed_at shouted_at told_me_off told_him_off told_her_off argued_with arguing_with
-quarreled_with forced forcing wouldn't_let won't_let didn't_let not_allowed wasn't_allowed
+_PHYSICAL = words("""
+hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
+stabbed stabbing shoot shot shooting shoots kill killed killing kills murder murdered murdering attack
+attacked attacking attacks chase chased chasing chases grab grabbed grabbing push pushed pushing shove shoved
+strangle strangled choke choked choking bite bit bitten biting wrestle wrestled fought fight fighting tackle
+tackled injure injured kidnap kidnapped capture captured arrest arrested pursue pursued pursuing hunt hunted
+hunting strike struck whip whipped torture tortured poison poisoned drown drowned smash smashed throttle
+throttled knife knifed spank spanked pinch pinched rape raped aim aimed fired_at shot_at threw_at throwing_at
+raid raided tied_up dragged drag dragging knocked knock_down tripped jumped_on held_captive captivity
+imprisoned trapped_me slashed after_me follows_me followed_me following_me poke poked poking shook_her
+shook_him shake_her shake_him shakes_her shakes_him hurt_me hurt_him hurt_her hurts_me hurting_me locked_him
+locked_her locked_me lock_him lock_her lock_me threw_me throws_me beheaded hanged execute executed punches
+kicks slaps beats stabs murders grabs pushes shoving shoves strangling strangles chokes bites wrestling
+wrestles fights tackling tackles injuring injures kidnaped kidnapping kidnaping kidnaps capturing captures
+arresting arrests pursues hunts strikes whipping whips torturing tortures poisoning poisons drowning drowns
+smashing smashes throttling throttles knifing knifes spanking spanks pinching pinches raping rapes aiming aims
+firing_at shooting_at shoots_at shoot_at thrown_at throws_at throw_at raiding raids tying_up tieing_up ties_up
+tie_up drags knocking knocks knock knocked_down knocking_down knocks_down jumping_on jumps_on jump_on
+holding_captive holds_captive hold_captive imprisoning imprisons imprison trapping_me traps_me trap_me
+slashing slashes slash follow_me pokes shaken_her shaking_her shaken_him shaking_him hurting_him hurts_him
+hurting_her hurts_her locking_him locks_him locking_her locks_her locking_me locks_me thrown_me throwing_me
+throw_me beheading beheads behead executing executes""")
+_VERBAL = words("""
+yell yelled yelling yells shout shouted shouting scream screamed screaming argue argued arguing argument
+quarrel quarreled quarrelled insult insulted insulting criticize criticized criticised criticizing scold
+scolded scolding accuse accused accusing threaten threatened threatening curse cursed cursing blame blamed
+blaming mock mocked mocking tease teased teasing glare glared refuse refused reject rejected ignore ignored
+ignoring steal stole stolen stealing rob robbed robbing destroy destroyed destroying betray betrayed cheat
+cheated snapped nagging nagged bossed sneered demanded demand ordered hollered holler lectured lecture
+punished punish fired kicked_out excluded forbade forbid campused laughed_at made_fun complained complain
+insisted warned scorned sued reported_me disapproved hated hates hate resent resented angry_at angry_with
+mad_at furious_at furious_with annoyed_with annoyed_at irritated_with irritated_at upset_with disgusted_with
+jealous_of glared_at yelled_at screamed_at shouted_at told_me_off told_him_off told_her_off argued_with
+arguing_with quarreled_with forced forcing wouldn't_let won't_let didn't_let not_allowed wasn't_allowed
 weren't_allowed bawled_out chewed_out swore_at cussed rude_to rude mean_to nasty_to snapped_at lied_to lied
 lying disagreed an_argument argument_with had_words kicked_me_out threw_me_out throw_me_out kicked_him_out
 kicked_her_out asked_me_to_leave told_me_to_leave told_me_to_get_out sent_me_away turned_me_down turned_down
-disobeyed accuses demands demanding insists insisting complaining complains criticizes criticising nagging
-scolds bossing bossy ordering orders sarcastic laughing_at laughs_at made_fun_of making_fun_of glaring glares
-snubbed shunned ignores rejects refuses refusing wouldn't_speak wouldn't_talk won't_talk wouldn't_listen
-dumped broke_up_with breaking_up_with divorce divorced cheated_on cheating_on tricked fooled blackmail
-blackmailed threatens accusing_me blames scorning belittled humiliated embarrassed_me teasing_me
-disapprove disapproves hostile contempt hating got_angry was_angry became_angry gets_angry
-got_mad was_mad gets_mad don't_like didn't_like doesn't_like dislike disliked dislikes pull_away
-pulled_away pulls_away walked_away_from walk_away_from walks_away_from moved_away_from moves_away_from
-turned_away_from rejecting tell_them_to told_them_to told_him_to told_her_to tell_him_to tell_her_to
-tells_him_to tells_her_to bawled_me_out bawling_me_out bawls_me_out bawled_him_out bawled_her_out balled_me_out
-chewed_me_out chewing_me_out chews_me_out chewed_him_out chewed_her_out snarled snarling snarls growled growling
-growls didn't_care_for doesn't_care_for was_annoyed am_annoyed felt_annoyed got_annoyed get_annoyed i'm_annoyed
-is_annoyed were_annoyed was_irritated am_irritated felt_irritated got_irritated resentment looked_angry
-looks_angry looked_mean looks_mean frowned_at frowns_at scowled scowling scowls"""))
-_FRIENDLY = verb_forms(words("""
-help helped helping helps hug hugged hugging hugs embrace embraced embracing comfort comforted
-comforting gave give gives giving invite invited inviting welcome welcomed greet greeted greeting smiled
-smile smiling waved wave compliment complimented praise praised thank thanked thanking protect protected
-rescue rescued rescuing save saved saving visit visited visiting offer offered offering share shared
-sharing introduced introduce married marry marries befriend befriended consoled console forgave forgive
-congratulated congratulate cheered took_care taking_care fed feed cared_for asked_me_to_dance
-danced_with dancing_with asked_me_out dated dating bought_me brought_me drove_me took_me taking_me
-escorted walked_me showed_me held_my_hand held_hands holding_hands defended defend supported
-encouraged encourage listened_to treated liked likes danced dancing dance said_hello say_hello says_hello
-shook_hands shake_hands shaking_hands went_out_with going_out_with go_out_with played_with playing_with
-waved_to smiled_at kind_to nice_to friendly_to friendly applauded clapped_for
-welcomes gift gifts love loved loves fond_of cared_about felt_sorry_for sorry_for proposed
-engaged_to got_engaged asked_me_to asked_him_to asked_her_to lent loaned taught teaching_me teaches
-showed_him showed_her showed_us let_me lets_me allowed_me thanks apologized apologize apologizing
-apologizes said_hi say_hi said_goodbye say_goodbye kissed_goodbye waving smiles winked held_me holding_me
-hold_me arms_around arm_around patted cuddled cuddling snuggled sympathized sympathetic reassured
-reassuring tried_to_help rescues protects protecting carried_me carrying_me bought_him bought_her
-bought_us paid_for cooked_for made_dinner_for waved_at invites inviting_me hello goodbye handed_me
-took_my_hand took_his_hand took_her_hand holding_my_hand held_his_hand held_her_hand hand_in_hand
-shakes_hands shook_my_hand got_it_for_me like_each_other liked_each_other hung_out hang_out
-hanging_out carried_him carry_him carry_her carried_her passed_it_to_me cooking_for cooked_dinner_for
-comforts greets praises visits offers shares feeds saves supports encourages forgives congratulates consoles
-good_-_bye good_bye said_good_-_bye say_good_-_bye held_her held_him hold_her hold_him holding_her
-holding_him took_her_hand by_the_hand in_my_arms how_sorry
-escorts introduces befriends compliments defends embraces"""))
+disobeyed accuses demands demanding insists insisting complaining complains criticizes criticising scolds
+bossing bossy ordering orders sarcastic laughing_at laughs_at made_fun_of making_fun_of glaring glares snubbed
+shunned ignores rejects refuses refusing wouldn't_speak wouldn't_talk won't_talk wouldn't_listen dumped
+broke_up_with breaking_up_with divorce divorced cheated_on cheating_on tricked fooled blackmail blackmailed
+threatens accusing_me blames scorning belittled humiliated embarrassed_me teasing_me disapprove disapproves
+hostile contempt hating got_angry was_angry became_angry gets_angry got_mad was_mad gets_mad don't_like
+didn't_like doesn't_like dislike disliked dislikes pull_away pulled_away pulls_away walked_away_from
+walk_away_from walks_away_from moved_away_from moves_away_from turned_away_from rejecting tell_them_to
+told_them_to told_him_to told_her_to tell_him_to tell_her_to tells_him_to tells_her_to bawled_me_out
+bawling_me_out bawls_me_out bawled_him_out bawled_her_out balled_me_out chewed_me_out chewing_me_out
+chews_me_out chewed_him_out chewed_her_out snarled snarling snarls growled growling growls didn't_care_for
+doesn't_care_for was_annoyed am_annoyed felt_annoyed got_annoyed get_annoyed i'm_annoyed is_annoyed
+were_annoyed was_irritated am_irritated felt_irritated got_irritated resentment looked_angry looks_angry
+looked_mean looks_mean frowned_at frowns_at scowled scowling scowls shouts screams argues quarrelling
+quarreling quarrels insults criticises criticise curses mocks teases steals robs destroys betraying betrays
+cheating cheats snapping snaps snap nags nag sneering sneers sneer hollering hollers lecturing lectures
+punishing punishes firing kicking_out kicks_out kick_out excluding excludes exclude forbad forbidden
+forbidding forbids laugh_at making_fun makes_fun make_fun insist warning warns warn scorns scorn reporting_me
+reports_me report_me disapproving resenting resents re-sent re-sending resending re-sends resends resend
+re-send annoying_with annoys_with annoy_with annoying_at annoys_at annoy_at irritating_with irritates_with
+irritate_with irritating_at irritates_at irritate_at upsetting_with upsets_with disgusting_with disgusts_with
+disgust_with glaring_at glares_at glare_at yelling_at yells_at yell_at screaming_at screams_at scream_at
+shouting_at shouts_at shout_at telling_me_off tells_me_off tell_me_off telling_him_off tells_him_off
+tell_him_off telling_her_off tells_her_off tell_her_off argues_with argue_with quarrelled_with
+quarrelling_with quarreling_with quarrels_with quarrel_with bawling_out bawls_out bawl_out chewing_out
+chews_out chew_out sworn_at swearing_at swears_at swear_at meaning_to snapping_at snaps_at snap_at lying_to
+disagreeing disagrees disagree having_words has_words have_words kicking_me_out kicks_me_out kick_me_out
+thrown_me_out throwing_me_out throws_me_out kicking_him_out kicks_him_out kick_him_out kicking_her_out
+kicks_her_out kick_her_out asking_me_to_leave asks_me_to_leave ask_me_to_leave telling_me_to_leave
+tells_me_to_leave tell_me_to_leave telling_me_to_get_out tells_me_to_get_out tell_me_to_get_out
+sending_me_away sends_me_away send_me_away turning_me_down turns_me_down turn_me_down turning_down turns_down
+turn_down disobeying disobeys disobey makes_fun_of make_fun_of snubbing snubs snub shunning shuns shun dumping
+broken_up_with breaks_up_with break_up_with divorcing divorces cheats_on cheat_on tricking blackmailing
+blackmails accused_me accuses_me accuse_me belittling belittles belittle humiliating humiliates humiliate
+embarrassing_me embarrasses_me embarrass_me teased_me teases_me tease_me gotten_angry getting_angry get_angry
+be_angry were_angry being_angry been_angry am_angry are_angry is_angry become_angry becoming_angry
+becomes_angry gotten_mad getting_mad get_mad be_mad were_mad being_mad been_mad am_mad are_mad is_mad
+disliking pulling_away walking_away_from moving_away_from move_away_from turning_away_from turns_away_from
+turn_away_from telling_them_to tells_them_to telling_him_to telling_her_to bawl_me_out bawling_him_out
+bawls_him_out bawl_him_out bawling_her_out bawls_her_out bawl_her_out balling_me_out balls_me_out ball_me_out
+chew_me_out chewing_him_out chews_him_out chew_him_out chewing_her_out chews_her_out chew_her_out snarl growl
+be_annoyed being_annoyed been_annoyed are_annoyed feeling_annoyed feels_annoyed feel_annoyed gotten_annoyed
+getting_annoyed gets_annoyed be_irritated were_irritated being_irritated been_irritated are_irritated
+is_irritated feeling_irritated feels_irritated feel_irritated gotten_irritated getting_irritated
+gets_irritated get_irritated looking_angry look_angry looking_mean look_mean frowning_at frown_at scowl""")
+_FRIENDLY = words("""
+help helped helping helps hug hugged hugging hugs embrace embraced embracing comfort comforted comforting gave
+give gives giving invite invited inviting welcome welcomed greet greeted greeting smiled smile smiling waved
+wave compliment complimented praise praised thank thanked thanking protect protected rescue rescued rescuing
+save saved saving visit visited visiting offer offered offering share shared sharing introduced introduce
+married marry marries befriend befriended consoled console forgave forgive congratulated congratulate cheered
+took_care taking_care fed feed cared_for asked_me_to_dance danced_with dancing_with asked_me_out dated dating
+bought_me brought_me drove_me took_me taking_me escorted walked_me showed_me held_my_hand held_hands
+holding_hands defended defend supported encouraged encourage listened_to treated liked likes danced dancing
+dance said_hello say_hello says_hello shook_hands shake_hands shaking_hands went_out_with going_out_with
+go_out_with played_with playing_with waved_to smiled_at kind_to nice_to friendly_to friendly applauded
+clapped_for welcomes gift gifts love loved loves fond_of cared_about felt_sorry_for sorry_for proposed
+engaged_to got_engaged asked_me_to asked_him_to asked_her_to lent loaned taught teaching_me teaches showed_him
+showed_her showed_us let_me lets_me allowed_me thanks apologized apologize apologizing apologizes said_hi
+say_hi said_goodbye say_goodbye kissed_goodbye waving smiles winked held_me holding_me hold_me arms_around
+arm_around patted cuddled cuddling snuggled sympathized sympathetic reassured reassuring tried_to_help rescues
+protects protecting carried_me carrying_me bought_him bought_her bought_us paid_for cooked_for made_dinner_for
+waved_at invites inviting_me hello goodbye handed_me took_my_hand took_his_hand took_her_hand holding_my_hand
+held_his_hand held_her_hand hand_in_hand shakes_hands shook_my_hand got_it_for_me like_each_other
+liked_each_other hung_out hang_out hanging_out carried_him carry_him carry_her carried_her passed_it_to_me
+cooking_for cooked_dinner_for comforts greets praises visits offers shares feeds saves supports encourages
+forgives congratulates consoles good_-_bye good_bye said_good_-_bye say_good_-_bye held_her held_him hold_her
+hold_him holding_her holding_him by_the_hand in_my_arms how_sorry escorts introduces befriends compliments
+defends embraces given welcoming complimenting praising introducing marrying befriending consoling forgiven
+forgiving congratulating cheering cheers cheer taken_care takes_care take_care feeding feeing caring_for
+cares_for care_for asking_me_to_dance asks_me_to_dance ask_me_to_dance dances_with dance_with asking_me_out
+asks_me_out ask_me_out buying_me buys_me buy_me bringing_me brings_me bring_me driven_me driving_me drives_me
+drive_me taken_me takes_me take_me escorting escort walking_me walks_me walk_me shown_me showing_me shows_me
+show_me holds_my_hand hold_my_hand holds_hands hold_hands defending supporting support encouraging
+listening_to listens_to listen_to treating treats treat liking dances saying_hello shaken_hands gone_out_with
+goes_out_with plays_with play_with waving_to wave_to smiling_at smiles_at smile_at applauding applauds applaud
+clapping_for claps_for clap_for gifted gifting loving caring_about cares_about care_about feeling_sorry_for
+feels_sorry_for feel_sorry_for proposing proposes propose engaging_to engages_to engage_to gotten_engaged
+getting_engaged gets_engaged get_engaged asking_me_to asks_me_to ask_me_to asking_him_to asks_him_to
+ask_him_to asking_her_to asks_her_to ask_her_to lending lends lend loaning loans loan teaching teach taught_me
+teaches_me teach_me shown_him showing_him shows_him show_him shown_her showing_her shows_her show_her shown_us
+showing_us shows_us show_us letting_me allowing_me allows_me allow_me saying_hi says_hi saying_goodbye
+says_goodbye kissing_goodbye kisses_goodbye kiss_goodbye winking winks wink holds_me armed_around
+arming_around patting cuddles cuddle snuggling snuggles snuggle sympathizing sympathizes sympathize reassures
+reassure trying_to_help tries_to_help try_to_help carries_me carry_me buying_him buys_him buy_him buying_her
+buys_her buy_her buying_us buys_us buy_us payed_for paying_for pays_for pay_for cooks_for cook_for
+making_dinner_for makes_dinner_for make_dinner_for waving_at wave_at invited_me invites_me invite_me
+handing_me hands_me hand_me taken_my_hand taking_my_hand takes_my_hand take_my_hand taken_his_hand
+taking_his_hand takes_his_hand take_his_hand taken_her_hand taking_her_hand takes_her_hand take_her_hand
+holding_his_hand holds_his_hand hold_his_hand holding_her_hand holds_her_hand hold_her_hand handed_in_hand
+handing_in_hand hands_in_hand shaken_my_hand shaking_my_hand shakes_my_hand shake_my_hand gotten_it_for_me
+getting_it_for_me gets_it_for_me get_it_for_me liking_each_other likes_each_other hanged_out carrying_him
+carries_him carrying_her carries_her passing_it_to_me passes_it_to_me pass_it_to_me cooking_dinner_for
+cooks_dinner_for cook_dinner_for saying_good_-_bye says_good_-_bye holds_her holds_him""")
 _SEXUAL = words("""kiss kissed kissing kisses caress caressed caressing fondle fondled fondling seduce seduced
 seducing sex intercourse making_love made_love make_love slept_with sleep_with sleeping_with fuck fucked
 fucking erotic sexual sexually making_out made_out necking petting orgasm raped rape""")
@@ -106,17 +170,23 @@ for _v in _FIRST.values():
     _v.sort(key=len, reverse=True)
 
 _NEEDS_OBJECT = frozenset(
-    verb_forms(words(
+    words(
         "smiled smile smiling waved wave shot shoot shooting scream screamed screaming yell yelled yelling "
         "shout shouted shouting hunt hunting save saved saving visit visited give gave gives giving offer "
         "offered share shared fight fighting fought fed feed treated liked likes listened_to fired aim aimed "
-        "forced supported ordered demanded warned complained insisted danced dancing dance friendly gift gifts "
-        "hit hits hitting strike struck knocked knock bite bit beat beating pushed push pushing grab grabbed "
-        "grabbing drag dragged dragging love loved loves lent loaned taught teaches rude lied lying forcing "
-        "divorce divorced hostile hello goodbye smiles waving patted orders ordering demands demanding insists "
-        "insisting refuses refusing rejects ignores complaining complains thanks sympathetic contempt hating "
-        "sarcastic turned_down visits offers shares feeds"
-    ))
+        "forced supported ordered demanded warned complained insisted danced dancing dance friendly gift "
+        "gifts hit hits hitting strike struck knocked knock bite bit beat beating pushed push pushing grab "
+        "grabbed grabbing drag dragged dragging love loved loves lent loaned taught teaches rude lied lying "
+        "forcing divorce divorced hostile hello goodbye smiles waving patted orders ordering demands "
+        "demanding insists insisting refuses refusing rejects ignores complaining complains thanks "
+        "sympathetic contempt hating sarcastic turned_down visits offers shares feeds shoots screams yells "
+        "shouts hunted hunts saves visiting given offering sharing fights feeding feeing treating treats "
+        "treat liking listening_to listens_to listen_to firing aiming aims supporting supports support demand "
+        "warning warns warn complain insist dances gifted gifting strikes knocking knocks bitten biting bites "
+        "beaten beats pushes grabs drags loving lending lends lend loaning loans loan teaching teach "
+        "divorcing divorces patting refused refuse rejected rejecting reject ignored ignoring ignore thanked "
+        "thanking thank hated hates hate turning_down turns_down turn_down"
+    )
 )
 _OBJECT_PRONOUNS = frozenset(words("me him her us them my his"))
 # Forms that follow their object: "I took the girl by the hand", "I tell her how sorry I am".
