@@ -124,3 +124,11 @@ def test_the_lexicons_list_every_tense_of_their_verbs(name: str) -> None:
     listed = getattr(interactions, name)
     missing = sorted(set(verb_forms(tuple(listed))) - set(listed))
     assert not missing, f"add these tenses to interactions.{name} (or to verb_forms._NOT_VERB_FORMS): {missing}"
+
+
+def test_rejection_and_reprimand_toward_the_dreamer() -> None:
+    a = analyze("The teacher was reprimanding me. Then my friend deserted me. He turned us away.")
+    got = [(i.recipient, i.physical) for i in a.interactions if i.kind == "aggression"]
+    assert got == [("D", False)] * 3
+    # "a quiz" is a test, not an interrogation.
+    assert analyze("We had a quiz in class and I passed it.").interactions == []

@@ -17,7 +17,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.7"
+VERSION = "1.8"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -100,7 +100,15 @@ chew_me_out chewing_him_out chews_him_out chew_him_out chewing_her_out chews_her
 be_annoyed being_annoyed been_annoyed are_annoyed feeling_annoyed feels_annoyed feel_annoyed gotten_annoyed
 getting_annoyed gets_annoyed be_irritated were_irritated being_irritated been_irritated are_irritated
 is_irritated feeling_irritated feels_irritated feel_irritated gotten_irritated getting_irritated
-gets_irritated get_irritated looking_angry look_angry looking_mean look_mean frowning_at frown_at scowl""")
+gets_irritated get_irritated looking_angry look_angry looking_mean look_mean frowning_at frown_at scowl
+reprimanded rebuked turned_me_away turned_us_away quizzed questioned_me interrogated deserted_me abandoned_me
+picked_on bullied harassed pestered bothered_me stood_me_up left_without_me pushed_me_away reprimanding
+reprimands reprimand rebuking rebukes rebuke turning_me_away turns_me_away turn_me_away turning_us_away
+turns_us_away turn_us_away quizzing quizzes quiz questioning_me questions_me question_me interrogating
+interrogates interrogate deserting_me deserts_me desert_me abandoning_me abandons_me abandon_me picking_on
+picks_on pick_on bullying bullies bully harassing harasses harass pestering pesters pester bothering_me
+bothers_me bother_me standing_me_up stands_me_up stand_me_up leaving_without_me leaves_without_me
+leave_without_me pushing_me_away pushes_me_away push_me_away""")
 _FRIENDLY = words("""
 help helped helping helps hug hugged hugging hugs embrace embraced embracing comfort comforted comforting gave
 give gives giving invite invited inviting welcome welcomed greet greeted greeting smiled smile smiling waved
@@ -185,7 +193,10 @@ _NEEDS_OBJECT = frozenset(
         "warning warns warn complain insist dances gifted gifting strikes knocking knocks bitten biting bites "
         "beaten beats pushes grabs drags loving lending lends lend loaning loans loan teaching teach "
         "divorcing divorces patting refused refuse rejected rejecting reject ignored ignoring ignore thanked "
-        "thanking thank hated hates hate turning_down turns_down turn_down"
+        "thanking thank hated hates hate turning_down turns_down turn_down "
+        "reprimanded rebuked quizzed interrogated bullied harassed pestered reprimanding reprimands reprimand "
+        "rebuking rebukes rebuke quizzing quizzes quiz interrogating interrogates interrogate bullying "
+        "bullies bully harassing harasses harass pestering pesters pester"
     )
 )
 _OBJECT_PRONOUNS = frozenset(words("me him her us them my his"))
