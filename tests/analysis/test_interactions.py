@@ -132,3 +132,8 @@ def test_rejection_and_reprimand_toward_the_dreamer() -> None:
     assert got == [("D", False)] * 3
     # "a quiz" is a test, not an interrogation.
     assert analyze("We had a quiz in class and I passed it.").interactions == []
+
+
+def test_the_progressive_is_not_a_passive() -> None:
+    a = analyze("A man was chasing me. Later I was chased by a dog.")
+    assert [(i.initiator, i.recipient) for i in a.interactions] == [("1MSA", "D"), ("1ANI", "D")]

@@ -255,9 +255,11 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
         if "_".join(match) in _NEEDS_OBJECT and obj is None:
             i = last + 1
             continue
-        if len(match) == 1 and prev in _PASSIVE and last + 1 < len(lowers) and lowers[last + 1] == "by":
+        # "I was chased (by a dog)" is passive; "a man was chasing me" is not.
+        passive = len(match) == 1 and prev in _PASSIVE and not match[0].endswith("ing")
+        if passive and last + 1 < len(lowers) and lowers[last + 1] == "by":
             subj, obj = object_after(doc, last + 1), subj
-        elif len(match) == 1 and prev in _PASSIVE:
+        elif passive:
             subj, obj = None, subj
         if subj is None and obj is None and not physical:
             i = last + 1
