@@ -157,7 +157,12 @@ holding_his_hand holds_his_hand hold_his_hand holding_her_hand holds_her_hand ho
 handing_in_hand hands_in_hand shaken_my_hand shaking_my_hand shakes_my_hand shake_my_hand gotten_it_for_me
 getting_it_for_me gets_it_for_me get_it_for_me liking_each_other likes_each_other hanged_out carrying_him
 carries_him carrying_her carries_her passing_it_to_me passes_it_to_me pass_it_to_me cooking_dinner_for
-cooks_dinner_for cook_dinner_for saying_good_-_bye says_good_-_bye holds_her holds_him""")
+cooks_dinner_for cook_dinner_for saying_good_-_bye says_good_-_bye holds_her holds_him
+assisted brought_him brought_her brought_them brought_us read_to_him read_to_her read_to_them read_to_us
+read_him read_her read_them assisting assists assist bringing_him brings_him bring_him bringing_her brings_her
+bring_her bringing_them brings_them bring_them bringing_us brings_us bring_us reading_to_him reads_to_him
+reading_to_her reads_to_her reading_to_them reads_to_them reading_to_us reads_to_us reading_him reads_him
+reading_her reads_her reading_them reads_them""")
 _SEXUAL = words("""kiss kissed kissing kisses caress caressed caressing fondle fondled fondling seduce seduced
 seducing sex intercourse making_love made_love make_love slept_with sleep_with sleeping_with fuck fucked
 fucking erotic sexual sexually making_out made_out necking petting orgasm raped rape""")
@@ -196,7 +201,8 @@ _NEEDS_OBJECT = frozenset(
         "thanking thank hated hates hate turning_down turns_down turn_down "
         "reprimanded rebuked quizzed interrogated bullied harassed pestered reprimanding reprimands reprimand "
         "rebuking rebukes rebuke quizzing quizzes quiz interrogating interrogates interrogate bullying "
-        "bullies bully harassing harasses harass pestering pesters pester"
+        "bullies bully harassing harasses harass pestering pesters pester "
+        "assisted assisting assists assist"
     )
 )
 _OBJECT_PRONOUNS = frozenset(words("me him her us them my his"))
