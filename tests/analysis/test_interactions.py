@@ -135,5 +135,5 @@ def test_rejection_and_reprimand_toward_the_dreamer() -> None:
 
 
 def test_the_progressive_is_not_a_passive() -> None:
-    a = analyze("A man was chasing me. Later I was chased by a dog.")
-    assert [(i.initiator, i.recipient) for i in a.interactions] == [("1MSA", "D"), ("1ANI", "D")]
+    a = analyze("A man was chasing me. Later I was chased by a dog. I would be chased by a woman.")
+    assert [(i.initiator, i.recipient) for i in a.interactions] == [("1MSA", "D"), ("1ANI", "D"), ("1FSA", "D")]

@@ -209,7 +209,7 @@ _OBJECT_PRONOUNS = frozenset(words("me him her us them my his"))
 # Forms that follow their object: "I took the girl by the hand", "I tell her how sorry I am".
 _TRAILING = frozenset(words("by_the_hand in_my_arms how_sorry"))
 _STRUCK = frozenset(words("struck strike strikes hit hits"))
-_PASSIVE = frozenset(words("was were got been being is are get gets"))
+_PASSIVE = frozenset(words("was were got been being is are get gets be"))
 
 
 def find_interactions(doc: DreamDoc) -> list[Interaction]:
