@@ -14,3 +14,11 @@ def test_a_place_the_dreamer_does_not_know_is_unfamiliar() -> None:
 
 def test_parts_of_a_place_are_not_settings_of_their_own() -> None:
     assert _settings("I was upstairs in bed, then went inside the shower.") == []
+
+
+def test_a_described_place_is_unfamiliar_and_its_rooms_are_one_setting() -> None:
+    a = analyze("I was in a large old house. I walked down the hallway into the kitchen.")
+    assert [(s.words[0], s.location, s.familiarity) for s in a.settings] == [("house", "indoor", "unfamiliar")]
+    # A plain indefinite place stays questionable; the dreamer's own is familiar.
+    b = analyze("I was at a beach. Then I went back to my house.")
+    assert [(s.words[0], s.familiarity) for s in b.settings] == [("beach", "questionable"), ("house", "familiar")]

@@ -8,7 +8,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Setting
 
-VERSION = "1.1"
+VERSION = "1.2"
 
 INDOOR = frozenset(
     words("""house home room bedroom kitchen bathroom basement attic hallway hall apartment office classroom
@@ -41,6 +41,27 @@ _UNKNOWN_PLACE = (
 )
 
 
+# Coders code a place the report describes rather than names ("a large room", "a dilapidated old house")
+# as unfamiliar.
+_DESCRIPTIVE = frozenset(words("""large huge big enormous giant immense vast tremendous beautiful lovely old ancient
+dilapidated dark gloomy secluded dense narrow tiny small little deserted empty bare desolate modern fancy
+elegant mysterious weird odd peculiar magnificent luxurious run-down rundown shabby long wide high tall"""))
+
+
+def _described_indefinite(prev: list[str]) -> bool:
+    """Is the place after ``prev`` an indefinite, described one ("a large", "an old dark")?"""
+    if not prev or prev[-1] not in _DESCRIPTIVE:
+        return False
+    k = len(prev) - 1
+    while k >= 0 and prev[k] in _DESCRIPTIVE:
+        k -= 1
+    return k >= 0 and prev[k] in {"a", "an"}
+
+
+_ROOMS = frozenset(words("""room bedroom kitchen bathroom basement attic hallway hall closet living_room dining_room
+corridor lobby cellar elevator"""))
+
+
 def _unknown_sentences(doc: DreamDoc, lowers: list[str]) -> set[int]:
     out: set[int] = set()
     for i, w in enumerate(lowers):
@@ -60,10 +81,16 @@ def find_settings(doc: DreamDoc) -> list[Setting]:
         loc = "indoor" if w in INDOOR else "outdoor" if w in OUTDOOR else None
         if loc is None or w in seen:
             continue
+        if w in _ROOMS and any(o.location == "indoor" for o in out):
+            continue  # a room of a building already there is the same setting, as coders count it
         prev = lowers[max(0, i - 3) : i]
         if w == "home" or any(p in _FAMILIAR_DET for p in prev):
             fam = "familiar"
-        elif any(p in _UNFAMILIAR_DET for p in prev) or doc.tokens[i].sent in unknown:
+        elif (
+            any(p in _UNFAMILIAR_DET for p in prev)
+            or doc.tokens[i].sent in unknown
+            or _described_indefinite(prev)
+        ):
             fam = "unfamiliar"
         else:
             fam = "questionable"
