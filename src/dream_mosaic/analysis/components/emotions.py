@@ -121,7 +121,11 @@ _MATCHER = _build_matcher()
 
 
 def find_emotion_hits(doc: DreamDoc) -> list[Hit]:
-    """Every emotion-lexicon phrase in ``doc`` with its context."""
+    """Every emotion-lexicon phrase in ``doc`` with its context (found once per document: the emotion and
+    interaction components both read them, after the characters are known)."""
+    cached: list[Hit] | None = doc.scratch.get("emotion_hits")
+    if cached is not None:
+        return cached
     toks = doc.tokens
     lowers = [t.lower for t in toks]
     n = len(toks)
@@ -184,6 +188,7 @@ def find_emotion_hits(doc: DreamDoc) -> list[Hit]:
             )
         )
         i = last + 1
+    doc.scratch["emotion_hits"] = hits
     return hits
 
 
