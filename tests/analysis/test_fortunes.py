@@ -10,3 +10,9 @@ def test_more_misfortunes_are_found_with_who_suffers_them() -> None:
 
 def test_no_misfortune_in_a_plain_dream() -> None:
     assert analyze("We sat in the garden and talked about the weather.").misfortunes == []
+
+
+def test_succeeding_and_failing_after_an_effort() -> None:
+    a = analyze("The water kept rising. Finally we were able to reach higher ground. I could not find the key.")
+    assert [(e.words[0], e.character) for e in a.successes] == [("were able to", "D")]
+    assert [(e.words[0], e.character) for e in a.failures] == [("could not find", "D")]

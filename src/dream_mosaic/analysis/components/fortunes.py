@@ -9,7 +9,7 @@ from ..pipeline import DreamDoc, register_component
 from ..schemas import Event
 from ._resolve import subject_before
 
-VERSION = "1.1"
+VERSION = "1.2"
 
 _BODILY = frozenset(
     words("""injured hurt wounded bleeding bled sick ill died dead dying broke_my broken_leg broken_arm cut_my
@@ -26,11 +26,13 @@ _MISFORTUNE = frozenset(
 _GOOD_FORTUNE = frozenset(words("lucky luckily fortunately inherited found_money won_the_lottery windfall"))
 _SUCCESS = frozenset(
     words("""succeeded succeed managed_to finally_got finally_made finally_found won win passed_the solved
-    accomplished achieved made_it escaped""")
+    accomplished achieved made_it escaped was_able_to were_able_to finally_reached reached_the finished_the
+    finally_finished finally_find finally_get""")
 )
 _FAILURE = frozenset(
     words("""failed fail failing couldn't_find couldn't_get couldn't_make couldn't_open couldn't_reach
-    unable_to gave_up flunked lost_the couldn't_do couldn't_remember""")
+    unable_to gave_up flunked lost_the couldn't_do couldn't_remember unsuccessfully unsuccessful could_not_find
+    could_not_get can't_find can't_get cannot_find couldn't_swim could_not_swim wasn't_able_to weren't_able_to""")
 )
 _TABLE: list[tuple[frozenset[str], str]] = [
     (_SUCCESS, "success"),
