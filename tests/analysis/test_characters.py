@@ -97,3 +97,9 @@ def test_known_peers_and_male_groups() -> None:
     assert [c.code for c in a.characters] == ["2FKC", "2MKA", "2MOA", "1MPA"]
     b = analyze("The boy with whom I had gone to the dance sat behind me.")
     assert [c.code for c in b.characters] == ["1MKC"]
+
+
+def test_the_sex_and_age_noted_after_a_person_are_taken() -> None:
+    # The HVdC norm reports note them in brackets: "a friend of mine (f, 20)".
+    a = analyze("A friend of mine (f, 20) came over. Then my cousin (m, 5) cried.")
+    assert [(c.text, c.code) for c in a.characters] == [("friend", "1FKA"), ("cousin", "1MRC")]

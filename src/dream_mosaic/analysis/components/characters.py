@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.4"
+VERSION = "1.5"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -489,6 +489,7 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
             i = j + 1
             continue
         i += 1
+    _apply_notes(out, lowers)
     _resolve_sex(out, lowers)
     return _merge_appositions(out, lowers)
 
@@ -569,6 +570,21 @@ def _is_listed(name: str) -> bool:
 
 # an unlisted capitalised word with a plural ending is a plural noun: "Wednesdays", "Olympics"
 _PLURAL_ENDINGS = ("ys", "cs", "rs", "ds", "ts", "ns", "ks", "ms", "ps", "gs", "ls", "ws", "bs")
+
+
+def _apply_notes(mentions: list[Mention], lowers: list[str]) -> None:
+    """Take the sex and age a report notes after a person, as the HVdC norm reports do: "a friend of mine
+    (f, 20)", "my cousin (f, 5)", "the leader (m)"."""
+    for m in mentions:
+        if m.kind != "human" or m.number != "1":
+            continue
+        for j in range(m.last + 1, min(len(lowers) - 2, m.last + 5)):
+            if lowers[j] == "(" and lowers[j + 1] in {"m", "f"} and lowers[j + 2] in {",", ")"}:
+                m.sex = lowers[j + 1].upper()
+                if lowers[j + 2] == "," and j + 3 < len(lowers) and lowers[j + 3].isdigit():
+                    years = int(lowers[j + 3])
+                    m.age = "B" if years < 2 else "C" if years < 13 else "T" if years < 18 else "A"
+                break
 
 
 def _resolve_sex(mentions: list[Mention], lowers: list[str]) -> None:
