@@ -137,3 +137,8 @@ def test_rejection_and_reprimand_toward_the_dreamer() -> None:
 def test_the_progressive_is_not_a_passive() -> None:
     a = analyze("A man was chasing me. Later I was chased by a dog. I would be chased by a woman.")
     assert [(i.initiator, i.recipient) for i in a.interactions] == [("1MSA", "D"), ("1ANI", "D"), ("1FSA", "D")]
+
+
+def test_a_relative_s_kiss_is_friendliness_a_lover_s_is_sexual() -> None:
+    kinds = [(i.kind, i.recipient) for i in analyze("I kissed my father. Then I kissed my husband.").interactions]
+    assert kinds == [("friendliness", "1MFA"), ("sexuality", "1MHA")]

@@ -275,6 +275,8 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             continue
         if kind == "sexuality" and lowers[i] in {"sex", "sexual", "sexually", "erotic", "intercourse"} and obj is None:
             obj = ""
+        if kind == "sexuality" and lowers[i].startswith("kiss") and _kin(subj) | _kin(obj):
+            kind = "friendliness"  # "I kissed my father": HVdC's physical friendliness, not a sexual act
         if kind == "aggression" and obj is None and subj not in (None, "D") and dreamer_in_sentence(doc, i):
             obj = "D"  # "she wouldn't listen when I ...": an unaddressed hostility in the dreamer's sentence
         out.append(
@@ -289,6 +291,15 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
         )
         i = last + 1
     return out
+
+
+# Relatives whose kiss is friendly (HVdC identity letters: father, mother, parents, brother, sister, son,
+# daughter, child, infant, other relative); a husband's or wife's is not.
+_KIN = frozenset("FMXBTADCIR")
+
+
+def _kin(code: str | None) -> bool:
+    return code is not None and len(code) > 2 and code[2] in _KIN
 
 
 def _person_before(doc: DreamDoc, i: int, max_back: int = 4) -> int | None:
