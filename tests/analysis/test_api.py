@@ -172,3 +172,16 @@ def test_my_indicators_count_only_my_own_analysed_dreams(client, make_user):
     assert theirs["dreams"] == 1 and {r["indicator"]: r for r in theirs["rows"]}[
         "negative_emotions_percent"]["value"] == 0.0
     assert client.get("/api/v1/me/indicators").status_code == 401
+
+
+def test_the_page_says_who_did_what_to_whom_where() -> None:
+    from dream_mosaic.analysis import analyze
+    from dream_mosaic.analysis.pages import describe
+
+    shown = analyze("I was in a large old house. A man chased me. Finally I was able to escape.").model_dump()
+    got = describe(shown)
+    assert [(i["who"], i["whom"], i["words"], i["physical"]) for i in got["interactions"]] == [
+        ("man", "you", "chased", True)
+    ]
+    assert got["settings"] == [{"where": "indoor, unfamiliar", "words": "house"}]
+    assert {"kind": "success", "who": "you", "words": "was able to"} in got["events"]

@@ -17,7 +17,7 @@ def test_the_dreamer_sees_the_words_that_carried_each_emotion(live_server, brows
     page.goto(f"{live_server}/journal/new")
     page.fill("#title", "The night train")
     page.fill("#text", "I was on a night train <b>alone</b>. I was very scared and afraid of the conductor. "
-                       "Then my sister arrived and I was so happy to see her.")
+                       "Then my sister arrived and hugged me. I was so happy to see her.")
     page.click("text=Save dream")
     page.wait_for_url("**/journal/*")
     marks = page.locator("#dream-text-analysed mark")
@@ -26,5 +26,6 @@ def test_the_dreamer_sees_the_words_that_carried_each_emotion(live_server, brows
     assert "<b>alone</b>" in page.inner_text("#dream-text-analysed")  # shown as text, never as markup
     assert page.locator("#dream-text-analysed b").count() == 0
     assert page.is_hidden("#dream-text") and page.is_visible("#dream-text-analysed")
+    assert page.locator("#analysis ul.interactions li").all_inner_texts() == ["sister → you: hugged (friendliness)"]
     page.locator("#analysis").screenshot(path=str(screenshot_dir / "analysis.png"))
     page.close()

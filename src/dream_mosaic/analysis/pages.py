@@ -1,4 +1,5 @@
-"""The analysis on the dream's page: its words highlighted where they carry an emotion.
+"""The analysis on the dream's page: its words highlighted where they carry an emotion, and who did what
+to whom where, in the dreamer's words.
 
 ``journal/view.html`` leaves ``{% block analysis %}`` for this feature; ``analysis/section.html`` fills
 it, reading the stored analysis through ``dream_analysis(dream, user)``, a template function registered
@@ -31,6 +32,39 @@ def _label(codes: list[str]) -> str:
     return ", ".join(EMOTION_NAMES.get(c, c) for c in codes)
 
 
+_EVENTS = {"misfortunes": "misfortune", "good_fortunes": "good fortune", "successes": "success", "failures": "failure"}
+
+
+def _who(code: str, characters: list[dict[str, Any]]) -> str:
+    """A person as the dreamer reads them: "you", the words of the character coded so, or "someone"."""
+    if code.replace(" ", "").split("+")[0] == "D":
+        return "you" if code.strip() == "D" else "you and others"
+    for c in characters:
+        if c.get("code") == code:
+            return str(c.get("text") or code)
+    return "someone"
+
+
+def describe(shown: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Interactions, settings and events in the dreamer's words ("a man → you: chased")."""
+    chars = shown.get("characters") or []
+    interactions = [
+        {"kind": i["kind"], "physical": bool(i.get("physical")), "who": _who(i.get("initiator") or "", chars),
+         "whom": _who(i.get("recipient") or "", chars), "words": ", ".join(i.get("words") or [])}
+        for i in shown.get("interactions") or []
+    ]
+    settings = [
+        {"where": f"{s['location']}, {s['familiarity']}", "words": ", ".join(s.get("words") or [])}
+        for s in shown.get("settings") or []
+    ]
+    events = [
+        {"kind": label, "who": _who(e.get("character") or "", chars), "words": ", ".join(e.get("words") or [])}
+        for kind, label in _EVENTS.items()
+        for e in shown.get(kind) or []
+    ]
+    return {"interactions": interactions, "settings": settings, "events": events}
+
+
 def dream_analysis(dream: Dream, viewer: User | None) -> dict[str, Any] | None:
     """What the analysis section shows ``viewer`` (who the page has already let read ``dream``)."""
     session = object_session(dream)
@@ -55,7 +89,7 @@ def dream_analysis(dream: Dream, viewer: User | None) -> dict[str, Any] | None:
         emotions=[{"code": c, "name": EMOTION_NAMES.get(c, c), "words": sorted(set(w))} for c, w in felt.items()],
         valence=shown.get("valence", 0.0),
         characters=shown.get("characters") or [],
-        interactions=shown.get("interactions") or [],
+        **describe(shown),
         motifs=shown.get("motifs") or [],
         distress=shown.get("distress") or [],
     )
