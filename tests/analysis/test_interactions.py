@@ -142,3 +142,10 @@ def test_the_progressive_is_not_a_passive() -> None:
 def test_a_relative_s_kiss_is_friendliness_a_lover_s_is_sexual() -> None:
     kinds = [(i.kind, i.recipient) for i in analyze("I kissed my father. Then I kissed my husband.").interactions]
     assert kinds == [("friendliness", "1MFA"), ("sexuality", "1MHA")]
+
+
+def test_flirting_and_falling_in_love_are_friendly() -> None:
+    a = analyze("Then John started flirting with me. I had a crush on John.")
+    assert [(i.kind, i.initiator, i.recipient) for i in a.interactions] == [
+        ("friendliness", "1MKA", "D"), ("friendliness", "D", "1MKA")
+    ]

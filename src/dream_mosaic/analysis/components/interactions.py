@@ -162,7 +162,10 @@ assisted brought_him brought_her brought_them brought_us read_to_him read_to_her
 read_him read_her read_them assisting assists assist bringing_him brings_him bring_him bringing_her brings_her
 bring_her bringing_them brings_them bring_them bringing_us brings_us bring_us reading_to_him reads_to_him
 reading_to_her reads_to_her reading_to_them reads_to_them reading_to_us reads_to_us reading_him reads_him
-reading_her reads_her reading_them reads_them""")
+reading_her reads_her reading_them reads_them
+flirted_with flirting_with crush_on in_love_with fell_in_love_with flirts_with flirt_with crushed_on
+crushing_on crushes_on fallen_in_love_with falling_in_love_with falls_in_love_with fall_in_love_with
+""")
 _SEXUAL = words("""kiss kissed kissing kisses caress caressed caressing fondle fondled fondling seduce seduced
 seducing sex intercourse making_love made_love make_love slept_with sleep_with sleeping_with fuck fucked
 fucking erotic sexual sexually making_out made_out necking petting orgasm raped rape""")
