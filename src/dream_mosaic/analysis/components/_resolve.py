@@ -80,8 +80,8 @@ def subject_before(doc: DreamDoc, i: int, max_back: int = 8, clause: bool = Fals
     """The person just before token ``i`` (the verb's subject), or None.
 
     With ``clause``, a verb whose subject is not next to it takes the clause's: after "and", "then" or
-    "to", the nearest nominative pronoun or sentence-initial mention earlier in the sentence ("a policeman
-    drove up, handed me a paper").
+    "to" or a comma, the nearest nominative pronoun or clause-initial mention earlier in the sentence ("a
+    policeman drove up, handed me a paper").
     """
     s_first = doc.sentences[doc.tokens[i].sent].first_token
     j = i - 1

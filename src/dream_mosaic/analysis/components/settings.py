@@ -58,8 +58,9 @@ def _described_indefinite(prev: list[str]) -> bool:
     return k >= 0 and prev[k] in {"a", "an"}
 
 
-_ROOMS = frozenset(words("""room bedroom kitchen bathroom basement attic hallway hall closet living_room dining_room
-corridor lobby cellar elevator"""))
+_ROOMS = frozenset(
+    words("room bedroom kitchen bathroom basement attic hallway hall closet corridor lobby cellar elevator")
+)
 
 
 def _unknown_sentences(doc: DreamDoc, lowers: list[str]) -> set[int]:
