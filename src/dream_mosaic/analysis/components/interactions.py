@@ -265,7 +265,11 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             i = last + 1
             continue
         # "I was chased (by a dog)" is passive; "a man was chasing me" is not.
-        passive = len(match) == 1 and prev in _PASSIVE and not match[0].endswith("ing")
+        passive = (
+            prev in _PASSIVE
+            and not match[0].endswith("ing")
+            and (len(match) == 1 or _participle_form(match))
+        )
         if passive and last + 1 < len(lowers) and lowers[last + 1] == "by":
             subj, obj = object_after(doc, last + 1), subj
         elif passive:
@@ -303,6 +307,21 @@ _KIN = frozenset("FMXBTADCIR")
 
 def _kin(code: str | None) -> bool:
     return code is not None and len(code) > 2 and code[2] in _KIN
+
+
+# A phrase is passive after "was", "got"... when it starts with a participle that is not a state ("I got
+# yelled at", "we were kicked out"; not "I was annoyed with him") and carries no object of its own.
+_STATES = frozenset(words("annoyed irritated disgusted upset engaged married"))
+_IRREGULAR_PARTICIPLES = frozenset(words("made told thrown sent taken caught beaten bitten shot struck held"))
+
+
+def _participle_form(match: tuple[str, ...]) -> bool:
+    head = match[0]
+    return (
+        (head.endswith("ed") or head in _IRREGULAR_PARTICIPLES)
+        and head not in _STATES
+        and not any(w in _OBJECT_PRONOUNS for w in match[1:])
+    )
 
 
 def _person_before(doc: DreamDoc, i: int, max_back: int = 4) -> int | None:
