@@ -156,3 +156,10 @@ def test_a_passive_phrase_swaps_the_roles_a_stated_state_does_not() -> None:
     assert got("I got yelled at by my teacher.") == [("1IOA", "D")]
     assert got("We were kicked out.") == [("", "D")]
     assert got("I was upset with my brother.") == [("D", "1MBA")]
+
+
+def test_violence_to_things_is_not_aggression_an_agentless_passive_is() -> None:
+    got = lambda text: [(i.initiator, i.recipient, i.physical) for i in analyze(text).interactions]  # noqa: E731
+    assert got("I smashed the lantern to bits. We had whipped cream. He almost drowns in the lake.") == []
+    assert got("I was shot.") == [("", "D", True)]
+    assert got("The soldiers captured my brother.") == [("2MOA", "1MBA", True)]

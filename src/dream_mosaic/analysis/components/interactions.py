@@ -205,7 +205,10 @@ _NEEDS_OBJECT = frozenset(
         "reprimanded rebuked quizzed interrogated bullied harassed pestered reprimanding reprimands reprimand "
         "rebuking rebukes rebuke quizzing quizzes quiz interrogating interrogates interrogate bullying "
         "bullies bully harassing harasses harass pestering pesters pester "
-        "assisted assisting assists assist"
+        "assisted assisting assists assist "
+        "drowned captured slashed shoved smashed whipped poisoned choked drowning drowns drown capturing "
+        "captures capture slashing slashes slash shoving shoves shove smashing smashes smash whipping whips "
+        "whip poisoning poisons poison choking chokes choke"
     )
 )
 _OBJECT_PRONOUNS = frozenset(words("me him her us them my his"))
@@ -261,15 +264,15 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
                 subj = subject_before(doc, i, clause=True)
                 if subj is not None and subj == obj:
                     subj = None
-        if "_".join(match) in _NEEDS_OBJECT and obj is None:
-            i = last + 1
-            continue
         # "I was chased (by a dog)" is passive; "a man was chasing me" is not.
         passive = (
             prev in _PASSIVE
             and not match[0].endswith("ing")
             and (len(match) == 1 or _participle_form(match))
         )
+        if "_".join(match) in _NEEDS_OBJECT and obj is None and not (passive and subj is not None):
+            i = last + 1  # "she smiled", "I shot the lock": no one received it ("I was shot" did)
+            continue
         if passive and last + 1 < len(lowers) and lowers[last + 1] == "by":
             subj, obj = object_after(doc, last + 1), subj
         elif passive:
