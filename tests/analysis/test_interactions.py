@@ -163,3 +163,10 @@ def test_violence_to_things_is_not_aggression_an_agentless_passive_is() -> None:
     assert got("I smashed the lantern to bits. We had whipped cream. He almost drowns in the lake.") == []
     assert got("I was shot.") == [("", "D", True)]
     assert got("The soldiers captured my brother.") == [("2MOA", "1MBA", True)]
+
+
+def test_stated_happiness_toward_a_character_is_covert_friendliness() -> None:
+    a = analyze("My sister came home. I was so glad to be with my sister.")
+    assert [(i.kind, i.initiator, i.recipient) for i in a.interactions] == [("friendliness", "D", "1FTA")]
+    # A happy mood with no one it is felt toward is not friendliness.
+    assert analyze("I was so happy in the garden.").interactions == []

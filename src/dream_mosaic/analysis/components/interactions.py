@@ -3,7 +3,8 @@
 Initiator is the subject before the verb, recipient the object after it ("a man chased me": 1MSA -> D);
 passives ("I was attacked by ...") swap them. Physical aggression (HVdC codes 5-8) is flagged. Each verb is
 listed in every tense (a test checks it against lemminflect's tables), since many dreamers narrate in the
-present. Stated anger toward a character is HVdC's covert hostility (``covert_hostility``).
+present. Stated anger or happiness toward a character is HVdC's covert aggression or friendliness
+(``covert_feelings``).
 """
 
 from __future__ import annotations
@@ -336,37 +337,44 @@ def _person_before(doc: DreamDoc, i: int, max_back: int = 4) -> int | None:
     return None
 
 
-def covert_hostility(doc: DreamDoc, found: list[Interaction]) -> list[Interaction]:
-    """HVdC's first level of aggression: anger felt toward a character, stated but not acted out.
+# HVdC's first level of aggression and of friendliness: a feeling toward a character, stated but not acted
+# out ("I was furious with Herb", "I was so glad to be with her").
+_COVERT = (("aggression", "AN"), ("friendliness", "HA"))
 
-    An anger word ("I was furious with Herb", "she got very angry and left") in a sentence where no other
-    aggression was found is an aggression from whoever feels it toward the person after it, if any.
-    """
-    coded_sentences = {doc.tokens[_token_at(doc, x.span[0])].sent for x in found if x.kind == "aggression"}
+
+def covert_feelings(doc: DreamDoc, found: list[Interaction]) -> list[Interaction]:
+    """An anger or happiness word in a sentence where no interaction of that kind was found is one, from
+    whoever feels it toward the person after it. Anger with no one after it still counts (at the dreamer if
+    another character feels it in the dreamer's sentence); happiness with no one after it is a mood."""
     out: list[Interaction] = []
-    for h in find_emotion_hits(doc):
-        sent = doc.tokens[h.first].sent
-        if h.classes != ("AN",) or h.negated or h.waking or h.quoted or sent in coded_sentences:
-            continue
-        who = "D" if h.experiencer == "D" else subject_before(doc, h.first, clause=True)
-        if who is None:
-            continue
-        target = object_after(doc, h.last)
-        if target == who:
-            target = None
-        if target is None and who != "D" and dreamer_in_sentence(doc, h.first):
-            target = "D"
-        out.append(
-            Interaction(
-                kind="aggression",
-                initiator=who,
-                recipient=target or "",
-                span=(h.start, h.end),
-                words=[h.words],
-                physical=False,
+    hits = find_emotion_hits(doc)
+    for kind, cls in _COVERT:
+        coded = {doc.tokens[_token_at(doc, x.span[0])].sent for x in found if x.kind == kind}
+        for h in hits:
+            sent = doc.tokens[h.first].sent
+            if h.classes != (cls,) or h.negated or h.waking or h.quoted or sent in coded:
+                continue
+            who = "D" if h.experiencer == "D" else subject_before(doc, h.first, clause=True)
+            if who is None:
+                continue
+            target = object_after(doc, h.last)
+            if target == who:
+                target = None
+            if target is None and kind == "aggression" and who != "D" and dreamer_in_sentence(doc, h.first):
+                target = "D"
+            if target is None and kind == "friendliness":
+                continue
+            out.append(
+                Interaction(
+                    kind=kind,  # type: ignore[arg-type]
+                    initiator=who,
+                    recipient=target or "",
+                    span=(h.start, h.end),
+                    words=[h.words],
+                    physical=False,
+                )
             )
-        )
-        coded_sentences.add(sent)
+            coded.add(sent)
     return out
 
 
@@ -378,6 +386,6 @@ def _token_at(doc: DreamDoc, char: int) -> int:
 def make_interactions() -> Any:
     def interactions(doc: DreamDoc) -> None:
         found = find_interactions(doc)
-        doc.analysis.interactions = sorted(found + covert_hostility(doc, found), key=lambda x: x.span)
+        doc.analysis.interactions = sorted(found + covert_feelings(doc, found), key=lambda x: x.span)
 
     return interactions
