@@ -26,6 +26,8 @@ def test_the_dreamer_sees_the_words_that_carried_each_emotion(live_server, brows
     assert "<b>alone</b>" in page.inner_text("#dream-text-analysed")  # shown as text, never as markup
     assert page.locator("#dream-text-analysed b").count() == 0
     assert page.is_hidden("#dream-text") and page.is_visible("#dream-text-analysed")
-    assert page.locator("#analysis ul.interactions li").all_inner_texts() == ["sister → you: hugged (friendliness)"]
+    assert page.locator("#analysis ul.interactions li").all_inner_texts() == [
+        "sister → you: hugged (friendliness)", "you → sister: happy (friendliness)"
+    ]
     page.locator("#analysis").screenshot(path=str(screenshot_dir / "analysis.png"))
     page.close()
