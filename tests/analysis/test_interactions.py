@@ -170,3 +170,11 @@ def test_stated_happiness_toward_a_character_is_covert_friendliness() -> None:
     assert [(i.kind, i.initiator, i.recipient) for i in a.interactions] == [("friendliness", "D", "1FTA")]
     # A happy mood with no one it is felt toward is not friendliness.
     assert analyze("I was so happy in the garden.").interactions == []
+
+
+def test_a_chase_needs_someone_chased_and_knocking_on_a_door_is_no_blow() -> None:
+    got = lambda text: [(i.initiator, i.recipient) for i in analyze(text).interactions]  # noqa: E731
+    assert got("I began to chase the train. I knocked on her door.") == []
+    assert got("A man chased after me. Later I was chased. He knocked me down.") == [
+        ("1MSA", "D"), ("", "D"), ("1MSA", "D")
+    ]

@@ -41,7 +41,8 @@ tie_up drags knocking knocks knock knocked_down knocking_down knocks_down jumpin
 holding_captive holds_captive hold_captive imprisoning imprisons imprison trapping_me traps_me trap_me
 slashing slashes slash follow_me pokes shaken_her shaking_her shaken_him shaking_him hurting_him hurts_him
 hurting_her hurts_her locking_him locks_him locking_her locks_her locking_me locks_me thrown_me throwing_me
-throw_me beheading beheads behead executing executes""")
+throw_me beheading beheads behead executing executes
+chased_after chasing_after chase_after chases_after""")
 _VERBAL = words("""
 yell yelled yelling yells shout shouted shouting scream screamed screaming argue argued arguing argument
 quarrel quarreled quarrelled insult insulted insulting criticize criticized criticised criticizing scold
@@ -209,12 +210,14 @@ _NEEDS_OBJECT = frozenset(
         "assisted assisting assists assist "
         "drowned captured slashed shoved smashed whipped poisoned choked drowning drowns drown capturing "
         "captures capture slashing slashes slash shoving shoves shove smashing smashes smash whipping whips "
-        "whip poisoning poisons poison choking chokes choke"
+        "whip poisoning poisons poison choking chokes choke "
+        "chase chased chasing chases chased_after chasing_after chase_after chases_after"
     )
 )
 _OBJECT_PRONOUNS = frozenset(words("me him her us them my his"))
 # Forms that follow their object: "I took the girl by the hand", "I tell her how sorry I am".
 _TRAILING = frozenset(words("by_the_hand in_my_arms how_sorry"))
+_KNOCK = frozenset(words("knock knocked knocking knocks"))
 _STRUCK = frozenset(words("struck strike strikes hit hits"))
 _PASSIVE = frozenset(words("was were got been being is are get gets be"))
 
@@ -243,8 +246,12 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             i = last + 1  # negated, or a noun ("a shot", "the fight")
             continue
         nxt = lowers[last + 1 : last + 3]
-        if (match[0] in _STRUCK and nxt[1:] == ["as"]) or (match[0] in {"bite", "bit"} and nxt[:1] == ["to"]):
-            i = last + 1  # "it struck me as odd", "a bite to eat"
+        if (
+            (match[0] in _STRUCK and nxt[1:] == ["as"])
+            or (match[0] in {"bite", "bit"} and nxt[:1] == ["to"])
+            or (match[0] in _KNOCK and nxt[:1] in (["on"], ["at"]))
+        ):
+            i = last + 1  # "it struck me as odd", "a bite to eat", "knocked on her door"
             continue
         if "_".join(match) in _TRAILING:
             k = _person_before(doc, i)
