@@ -178,3 +178,8 @@ def test_a_chase_needs_someone_chased_and_knocking_on_a_door_is_no_blow() -> Non
     assert got("A man chased after me. Later I was chased. He knocked me down.") == [
         ("1MSA", "D"), ("", "D"), ("1MSA", "D")
     ]
+
+
+def test_assaults_between_other_characters_and_no_coffee_mug() -> None:
+    a = analyze("Two sailors proceeded to maul the woman. I drank from a mug.")
+    assert [(i.initiator, i.recipient, i.physical) for i in a.interactions] == [("2MOA", "1FSA", True)]

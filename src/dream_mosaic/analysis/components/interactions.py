@@ -42,7 +42,12 @@ holding_captive holds_captive hold_captive imprisoning imprisons imprison trappi
 slashing slashes slash follow_me pokes shaken_her shaking_her shaken_him shaking_him hurting_him hurts_him
 hurting_her hurts_her locking_him locks_him locking_her locks_her locking_me locks_me thrown_me throwing_me
 throw_me beheading beheads behead executing executes
-chased_after chasing_after chase_after chases_after""")
+chased_after chasing_after chase_after chases_after
+mauled beat_up beaten_up assaulted molested mugged ambushed massacred slaughtered butchered lynched trampled
+ganged_up_on mauling mauls maul beating_up beats_up assaulting assaults assault molesting molests molest
+mugging ambushing ambushes ambush massacring massacres massacre slaughtering slaughters slaughter
+butchering lynching lynches lynch trampling tramples trample ganging_up_on gangs_up_on
+gang_up_on""")
 _VERBAL = words("""
 yell yelled yelling yells shout shouted shouting scream screamed screaming argue argued arguing argument
 quarrel quarreled quarrelled insult insulted insulting criticize criticized criticised criticizing scold

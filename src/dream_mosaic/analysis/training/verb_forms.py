@@ -17,7 +17,8 @@ _NOT_VERB_FORMS = frozenset(
     words(
         "order fire fires like lie lies lay lain mean means meant waves date dates present book match state "
         "trip trips tripping sue sues suing hang hangs hanging hung boss bosses pat pats fee fees force forces "
-        "stricken striking fool fools fooling trick tricks dump dumps felled felling fells"
+        "stricken striking fool fools fooling trick tricks dump dumps felled felling fells mug mugs butcher "
+        "butchers"
     )
 )
 
