@@ -120,7 +120,8 @@ def test_hold_follows_new_files_until_stopped(tmp_path):
 
     wait_for(lambda: locked_here() - base == 2 * PAGE)
     write(folder / "seg2", 4)  # a commit's new segment
-    wait_for(lambda: locked_here() - base == 6 * PAGE)
+    # The pages are locked inside a sync, and its report is delivered just after: wait for both.
+    wait_for(lambda: locked_here() - base == 6 * PAGE and bool(reports) and reports[-1].paths == files())
     assert locked_here() - base == 6 * PAGE
     assert reports[-1].paths == files()
     stop.set()
