@@ -140,7 +140,7 @@ cooking_for cooked_dinner_for comforts greets praises visits offers shares feeds
 forgives congratulates consoles good_-_bye good_bye said_good_-_bye say_good_-_bye held_her held_him hold_her
 hold_him holding_her holding_him by_the_hand in_my_arms how_sorry escorts introduces befriends compliments
 defends embraces given welcoming complimenting praising introducing marrying befriending consoling forgiven
-forgiving congratulating cheering cheers cheer taken_care takes_care take_care feeding feeing caring_for
+forgiving congratulating cheering cheers cheer taken_care takes_care take_care feeding caring_for
 cares_for care_for asking_me_to_dance asks_me_to_dance ask_me_to_dance dances_with dance_with asking_me_out
 asks_me_out ask_me_out buying_me buys_me buy_me bringing_me brings_me bring_me driven_me driving_me drives_me
 drive_me taken_me takes_me take_me escorting escort walking_me walks_me walk_me shown_me showing_me shows_me
@@ -203,7 +203,7 @@ _NEEDS_OBJECT = frozenset(
         "forcing divorce divorced hostile hello goodbye smiles waving patted orders ordering demands "
         "demanding insists insisting refuses refusing rejects ignores complaining complains thanks "
         "sympathetic contempt hating sarcastic turned_down visits offers shares feeds shoots screams yells "
-        "shouts hunted hunts saves visiting given offering sharing fights feeding feeing treating treats "
+        "shouts hunted hunts saves visiting given offering sharing fights feeding treating treats "
         "treat liking listening_to listens_to listen_to firing aiming aims supporting supports support demand "
         "warning warns warn complain insist dances gifted gifting strikes knocking knocks bitten biting bites "
         "beaten beats pushes grabs drags loving lending lends lend loaning loans loan teaching teach "
@@ -298,7 +298,7 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             continue
         if kind == "sexuality" and lowers[i] in {"sex", "sexual", "sexually", "erotic", "intercourse"} and obj is None:
             obj = ""
-        if kind == "sexuality" and lowers[i].startswith("kiss") and _kin(subj) | _kin(obj):
+        if kind == "sexuality" and lowers[i].startswith("kiss") and (_kin(subj) or _kin(obj)):
             kind = "friendliness"  # "I kissed my father": HVdC's physical friendliness, not a sexual act
         if kind == "aggression" and obj is None and subj not in (None, "D") and dreamer_in_sentence(doc, i):
             obj = "D"  # "she wouldn't listen when I ...": an unaddressed hostility in the dreamer's sentence

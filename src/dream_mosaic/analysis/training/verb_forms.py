@@ -16,7 +16,7 @@ from ..lexicons import words
 _NOT_VERB_FORMS = frozenset(
     words(
         "order fire fires like lie lies lay lain mean means meant waves date dates present book match state "
-        "trip trips tripping sue sues suing hang hangs hanging hung boss bosses pat pats fee fees force forces "
+        "trip trips tripping sue sues suing hang hangs hanging hung boss bosses pat pats fee fees feeing force forces "
         "stricken striking fool fools fooling trick tricks dump dumps felled felling fells mug mugs butcher "
         "butchers"
     )
