@@ -12,6 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Any
 
+from ..indicators import FAMILY
 from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Interaction
@@ -316,9 +317,8 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
     return out
 
 
-# Relatives whose kiss is friendly (HVdC identity letters: father, mother, parents, brother, sister, son,
-# daughter, child, infant, other relative); a husband's or wife's is not.
-_KIN = frozenset("FMXBTADCIR")
+# Relatives whose kiss is friendly: the HVdC family letters but husband and wife, whose kiss is sexual.
+_KIN = FAMILY - {"H", "W"}
 
 
 def _kin(code: str | None) -> bool:
@@ -360,8 +360,9 @@ def covert_feelings(doc: DreamDoc, found: list[Interaction]) -> list[Interaction
     another character feels it in the dreamer's sentence); happiness with no one after it is a mood."""
     out: list[Interaction] = []
     hits = find_emotion_hits(doc)
+    starts = [t.start for t in doc.tokens]
     for kind, cls in _COVERT:
-        coded = {doc.tokens[_token_at(doc, x.span[0])].sent for x in found if x.kind == kind}
+        coded = {doc.tokens[_token_at(starts, x.span[0])].sent for x in found if x.kind == kind}
         for h in hits:
             sent = doc.tokens[h.first].sent
             if h.classes != (cls,) or h.negated or h.waking or h.quoted or sent in coded:
@@ -390,8 +391,9 @@ def covert_feelings(doc: DreamDoc, found: list[Interaction]) -> list[Interaction
     return out
 
 
-def _token_at(doc: DreamDoc, char: int) -> int:
-    return min(bisect_left([t.start for t in doc.tokens], char), len(doc.tokens) - 1)
+def _token_at(starts: list[int], char: int) -> int:
+    """The token that starts at ``char`` (or the next one), given every token's start offset."""
+    return min(bisect_left(starts, char), len(starts) - 1)
 
 
 @register_component("interactions", version=VERSION, requires=("characters",))
