@@ -37,7 +37,7 @@ kicks slaps beats stabs murders grabs pushes shoving shoves strangling strangles
 wrestles fights tackling tackles injuring injures kidnaped kidnapping kidnaping kidnaps capturing captures
 arresting arrests pursues hunts strikes whipping whips torturing tortures poisoning poisons drowning drowns
 smashing smashes throttling throttles knifing knifes spanking spanks pinching pinches raping rapes aiming aims
-firing_at shooting_at shoots_at shoot_at thrown_at throws_at throw_at raiding raids tying_up tieing_up ties_up
+firing_at shooting_at shoots_at shoot_at thrown_at throws_at throw_at raiding raids tying_up ties_up
 tie_up drags knocking knocks knock knocked_down knocking_down knocks_down jumping_on jumps_on jump_on
 holding_captive holds_captive hold_captive imprisoning imprisons imprison trapping_me traps_me trap_me
 slashing slashes slash follow_me pokes shaken_her shaking_her shaken_him shaking_him hurting_him hurts_him
@@ -82,14 +82,14 @@ quarreling quarrels insults criticises criticise curses mocks teases steals robs
 cheating cheats snapping snaps snap nags nag sneering sneers sneer hollering hollers lecturing lectures
 punishing punishes firing kicking_out kicks_out kick_out excluding excludes exclude forbad forbidden
 forbidding forbids laugh_at making_fun makes_fun make_fun insist warning warns warn scorns scorn reporting_me
-reports_me report_me disapproving resenting resents re-sent re-sending resending re-sends resends resend
-re-send annoying_with annoys_with annoy_with annoying_at annoys_at annoy_at irritating_with irritates_with
+reports_me report_me disapproving resenting resents
+annoying_with annoys_with annoy_with annoying_at annoys_at annoy_at irritating_with irritates_with
 irritate_with irritating_at irritates_at irritate_at upsetting_with upsets_with disgusting_with disgusts_with
 disgust_with glaring_at glares_at glare_at yelling_at yells_at yell_at screaming_at screams_at scream_at
 shouting_at shouts_at shout_at telling_me_off tells_me_off tell_me_off telling_him_off tells_him_off
 tell_him_off telling_her_off tells_her_off tell_her_off argues_with argue_with quarrelled_with
 quarrelling_with quarreling_with quarrels_with quarrel_with bawling_out bawls_out bawl_out chewing_out
-chews_out chew_out sworn_at swearing_at swears_at swear_at meaning_to snapping_at snaps_at snap_at lying_to
+chews_out chew_out sworn_at swearing_at swears_at swear_at snapping_at snaps_at snap_at lying_to
 disagreeing disagrees disagree having_words has_words have_words kicking_me_out kicks_me_out kick_me_out
 thrown_me_out throwing_me_out throws_me_out kicking_him_out kicks_him_out kick_him_out kicking_her_out
 kicks_her_out kick_her_out asking_me_to_leave asks_me_to_leave ask_me_to_leave telling_me_to_leave
@@ -103,7 +103,7 @@ be_angry were_angry being_angry been_angry am_angry are_angry is_angry become_an
 becomes_angry gotten_mad getting_mad get_mad be_mad were_mad being_mad been_mad am_mad are_mad is_mad
 disliking pulling_away walking_away_from moving_away_from move_away_from turning_away_from turns_away_from
 turn_away_from telling_them_to tells_them_to telling_him_to telling_her_to bawl_me_out bawling_him_out
-bawls_him_out bawl_him_out bawling_her_out bawls_her_out bawl_her_out balling_me_out balls_me_out ball_me_out
+bawls_him_out bawl_him_out bawling_her_out bawls_her_out bawl_her_out
 chew_me_out chewing_him_out chews_him_out chew_him_out chewing_her_out chews_her_out chew_her_out snarl growl
 be_annoyed being_annoyed been_annoyed are_annoyed feeling_annoyed feels_annoyed feel_annoyed gotten_annoyed
 getting_annoyed gets_annoyed be_irritated were_irritated being_irritated been_irritated are_irritated
@@ -154,10 +154,10 @@ getting_engaged gets_engaged get_engaged asking_me_to asks_me_to ask_me_to askin
 ask_him_to asking_her_to asks_her_to ask_her_to lending lends lend loaning loans loan teaching teach taught_me
 teaches_me teach_me shown_him showing_him shows_him show_him shown_her showing_her shows_her show_her shown_us
 showing_us shows_us show_us letting_me allowing_me allows_me allow_me saying_hi says_hi saying_goodbye
-says_goodbye kissing_goodbye kisses_goodbye kiss_goodbye winking winks wink holds_me armed_around
-arming_around patting cuddles cuddle snuggling snuggles snuggle sympathizing sympathizes sympathize reassures
+says_goodbye kissing_goodbye kisses_goodbye kiss_goodbye winking winks wink holds_me
+patting cuddles cuddle snuggling snuggles snuggle sympathizing sympathizes sympathize reassures
 reassure trying_to_help tries_to_help try_to_help carries_me carry_me buying_him buys_him buy_him buying_her
-buys_her buy_her buying_us buys_us buy_us payed_for paying_for pays_for pay_for cooks_for cook_for
+buys_her buy_her buying_us buys_us buy_us paying_for pays_for pay_for cooks_for cook_for
 making_dinner_for makes_dinner_for make_dinner_for waving_at wave_at invited_me invites_me invite_me
 handing_me hands_me hand_me taken_my_hand taking_my_hand takes_my_hand take_my_hand taken_his_hand
 taking_his_hand takes_his_hand take_his_hand taken_her_hand taking_her_hand takes_her_hand take_her_hand
