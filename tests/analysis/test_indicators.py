@@ -37,6 +37,19 @@ def test_indicators_from_codes() -> None:
     assert ind["dreams_with_friendliness_percent"] == pytest.approx(50.0)
 
 
+def test_dreamer_in_a_group_is_involved() -> None:
+    """Coders write "D + 1MKA" when the dreamer acts with others: the dreamer is involved all the same."""
+    report = ReportCodes(
+        characters=["1MKA", "1MSA", "2JSA"],
+        aggression=[(False, "D + 1MKA", "1MSA"), (True, "2JSA", "D+1MKA"), (False, "1MSA", "2JSA")],
+        friendliness=[("D + 1MKA", "1MSA"), ("1MSA", "D")],
+    )
+    ind = indicators([report])
+    assert ind["dreamer_involved_aggression_percent"] == pytest.approx(100 * 2 / 3)
+    assert ind["aggressor_percent"] == pytest.approx(50.0)
+    assert ind["befriender_percent"] == pytest.approx(50.0)
+
+
 def test_cohens_h() -> None:
     assert cohens_h(0.5, 0.5) == 0
     assert cohens_h(0.67, 0.48) == pytest.approx(2 * math.asin(math.sqrt(0.67)) - 2 * math.asin(math.sqrt(0.48)))

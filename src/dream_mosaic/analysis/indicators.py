@@ -128,10 +128,11 @@ def indicators(reports: Iterable[ReportCodes]) -> dict[str, float | None]:
     aggr = [a for r in reps for a in r.aggression]
     friend = [f for r in reps for f in r.friendliness]
     sex = [s for r in reps for s in r.sexuality]
-    d_aggressor = sum(1 for _, i, _r in aggr if i == "D")
-    d_victim = sum(1 for _, _i, r in aggr if r == "D")
-    d_befriender = sum(1 for i, _r in friend if i == "D")
-    d_befriended = sum(1 for _i, r in friend if r == "D")
+    # The dreamer is involved as part of a group too ("D + 1MKA" attacked 1MSA), as in the coders' codes.
+    d_aggressor = sum(1 for _, i, _r in aggr if _involves_dreamer(i))
+    d_victim = sum(1 for _, _i, r in aggr if _involves_dreamer(r))
+    d_befriender = sum(1 for i, _r in friend if _involves_dreamer(i))
+    d_befriended = sum(1 for _i, r in friend if _involves_dreamer(r))
     settings = [s for r in reps for s in r.settings]
     indoor = sum(1 for s in settings if s.startswith("I"))
     outdoor = sum(1 for s in settings if s.startswith("O"))
@@ -168,7 +169,9 @@ def indicators(reports: Iterable[ReportCodes]) -> dict[str, float | None]:
         "dreams_with_success_percent": dreams_with("successes"),
         "dreams_with_failure_percent": dreams_with("failures"),
         "dreams_with_emotion_percent": dreams_with("emotions"),
-        "dreamer_involved_aggression_percent": _pct(sum(1 for _, i, r in aggr if "D" in (i, r)), len(aggr)),
+        "dreamer_involved_aggression_percent": _pct(
+            sum(1 for _, i, r in aggr if _involves_dreamer(i) or _involves_dreamer(r)), len(aggr)
+        ),
     }
 
 
