@@ -103,3 +103,12 @@ def test_the_sex_and_age_noted_after_a_person_are_taken() -> None:
     # The HVdC norm reports note them in brackets: "a friend of mine (f, 20)".
     a = analyze("A friend of mine (f, 20) came over. Then my cousin (m, 5) cried.")
     assert [(c.text, c.code) for c in a.characters] == [("friend", "1FKA"), ("cousin", "1MRC")]
+
+
+def test_notes_in_other_orders_and_names_described_after_them() -> None:
+    # "(25, m)", "(age 25, male)": the same note in the other orders the norm reports use; not "(in my dream)".
+    a = analyze("A friend (25, m) and I left. My buddy (age 25, male) stayed. A person (in my dream) waved.")
+    assert [c.code for c in a.characters] == ["1MKA", "1MKA", "1ISA"]
+    # "Herb, a friend of mine": one known man, not a man and a friend of unknown sex.
+    b = analyze("Herb, a friend of mine, had borrowed my car. Ann (my sister) laughed. Tom, a man I saw, ran.")
+    assert [c.code for c in b.characters] == ["1MKA", "1FTA", "1MKA", "1MSA"]

@@ -16,3 +16,12 @@ def test_succeeding_and_failing_after_an_effort() -> None:
     a = analyze("The water kept rising. Finally we were able to reach higher ground. I could not find the key.")
     assert [(e.words[0], e.character) for e in a.successes] == [("were able to", "D")]
     assert [(e.words[0], e.character) for e in a.failures] == [("could not find", "D")]
+
+
+def test_escaping_and_managing_are_successes_in_any_tense() -> None:
+    a = analyze("I escape through the window. My sister manages to open the door. I am able to run.")
+    assert [(e.words[0], e.character) for e in a.successes] == [
+        ("escape", "D"),
+        ("manages", "1FTA"),
+        ("am able to", "D"),
+    ]

@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.5"
+VERSION = "1.6"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -518,8 +518,30 @@ def _merge_appositions(mentions: list[Mention], lowers: list[str]) -> list[Menti
             prev.key = m.key  # later mentions of the name are this character
             prev.last = m.last
             continue
+        if (
+            prev is not None
+            and prev.key.startswith("name:")
+            and m.kind == "human"
+            and m.number == "1"
+            and not m.key.startswith("name:")
+            and m.identity not in {"S", "U", "O", "E"}
+            and 1 < m.first - prev.last <= 4
+            and lowers[prev.last + 1] in {",", "("}
+            and all(w in _APPOSITION_GLUE or w in _APPOSITION_NOUN_GLUE for w in lowers[prev.last + 2 : m.first])
+        ):
+            # "Herb, a friend of mine", "Gilbert (a close friend of mine)", "Ann, my sister": the name says
+            # who, the noun what they are to the dreamer
+            if prev.sex == "I":
+                prev.sex = m.sex
+            if m.identity != "K" or prev.identity in {"S", "U"}:
+                prev.identity = m.identity
+            continue
         out.append(m)
     return out
+
+
+# what may stand between a name and the noun that describes it: "Herb, a good old friend of mine"
+_APPOSITION_NOUN_GLUE = frozenset(words("a an my our the his her their close good old best dear former"))
 
 
 def _declared(code: str, key: str, first: int, last: int) -> Mention:
@@ -572,19 +594,32 @@ def _is_listed(name: str) -> bool:
 _PLURAL_ENDINGS = ("ys", "cs", "rs", "ds", "ts", "ns", "ks", "ms", "ps", "gs", "ls", "ws", "bs")
 
 
+_NOTE_SEX = {"m": "M", "male": "M", "f": "F", "female": "F"}
+_NOTE_WORDS = frozenset(words("age aged years year yrs old about approximately approx , ."))
+
+
 def _apply_notes(mentions: list[Mention], lowers: list[str]) -> None:
     """Take the sex and age a report notes after a person, as the HVdC norm reports do: "a friend of mine
-    (f, 20)", "my cousin (f, 5)", "the leader (m)"."""
+    (f, 20)", "my cousin (f, 5)", "the leader (m)", "a friend (25, m)", "my buddy (age 25, male)"."""
     for m in mentions:
         if m.kind != "human" or m.number != "1":
             continue
         for j in range(m.last + 1, min(len(lowers) - 2, m.last + 5)):
-            if lowers[j] == "(" and lowers[j + 1] in {"m", "f"} and lowers[j + 2] in {",", ")"}:
-                m.sex = lowers[j + 1].upper()
-                if lowers[j + 2] == "," and j + 3 < len(lowers) and lowers[j + 3].isdigit():
-                    years = int(lowers[j + 3])
-                    m.age = "B" if years < 2 else "C" if years < 13 else "T" if years < 18 else "A"
+            if lowers[j] != "(":
+                continue
+            inside = lowers[j + 1 : j + 8]
+            if ")" not in inside:
                 break
+            inside = inside[: inside.index(")")]
+            if not all(w in _NOTE_SEX or w in _NOTE_WORDS or w.isdigit() for w in inside):
+                break  # "(a fat ugly woman)", "(in my dream)": not a note of sex and age
+            for w in inside:
+                if w in _NOTE_SEX:
+                    m.sex = _NOTE_SEX[w]
+                elif w.isdigit():
+                    years = int(w)
+                    m.age = "B" if years < 2 else "C" if years < 13 else "T" if years < 18 else "A"
+            break
 
 
 def _resolve_sex(mentions: list[Mention], lowers: list[str]) -> None:

@@ -9,7 +9,7 @@ from ..pipeline import DreamDoc, register_component
 from ..schemas import Event
 from ._resolve import subject_before
 
-VERSION = "1.2"
+VERSION = "1.3"
 
 _BODILY = frozenset(
     words("""injured hurt wounded bleeding bled sick ill died dead dying broke_my broken_leg broken_arm cut_my
@@ -27,7 +27,8 @@ _GOOD_FORTUNE = frozenset(words("lucky luckily fortunately inherited found_money
 _SUCCESS = frozenset(
     words("""succeeded succeed managed_to finally_got finally_made finally_found won win passed_the solved
     accomplished achieved made_it escaped was_able_to were_able_to finally_reached reached_the finished_the
-    finally_finished finally_find finally_get""")
+    finally_finished finally_find finally_get escape escapes escaping manage manages managing managed succeeds
+    succeeding am_able_to is_able_to are_able_to""")
 )
 _FAILURE = frozenset(
     words("""failed fail failing couldn't_find couldn't_get couldn't_make couldn't_open couldn't_reach
