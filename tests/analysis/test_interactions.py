@@ -183,3 +183,17 @@ def test_a_chase_needs_someone_chased_and_knocking_on_a_door_is_no_blow() -> Non
 def test_assaults_between_other_characters_and_no_coffee_mug() -> None:
     a = analyze("Two sailors proceeded to maul the woman. I drank from a mug.")
     assert [(i.initiator, i.recipient, i.physical) for i in a.interactions] == [("2MOA", "1FSA", True)]
+
+
+def test_a_kiss_on_the_hand_or_from_a_child_is_friendliness() -> None:
+    a = analyze("John came in and I kissed his hand. The baby kissed my cheek. Then John kissed me on the lips.")
+    assert [(i.kind, i.initiator, i.recipient) for i in a.interactions] == [
+        ("friendliness", "D", "1MKA"),
+        ("friendliness", "1ISB", "D"),
+        ("sexuality", "1MKA", "D"),
+    ]
+
+
+def test_done_to_a_body_part_is_done_to_its_owner() -> None:
+    a = analyze("A man grabbed my arm. I slapped his face.")
+    assert [(i.initiator, i.recipient) for i in a.interactions] == [("1MSA", "D"), ("D", "1MSA")]

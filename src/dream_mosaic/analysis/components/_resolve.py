@@ -134,6 +134,8 @@ def object_after(doc: DreamDoc, i: int, max_ahead: int = 5) -> str | None:
     codes: dict[int, str] = doc.scratch.get("mention_codes", {})
     for j in range(i + 1, min(s_last, i + 1 + max_ahead)):
         w = doc.tokens[j].lower
+        if (w in _POSSESSIVE or w == "her") and j + 1 < len(doc.tokens) and doc.tokens[j + 1].lower in _BODY:
+            return resolve_token(doc, j)  # "kissed his hand", "grabbed my arm": done to him, to me
         if w in _POSSESSIVE or (w == "her" and j + 1 in codes):
             continue  # "at my mother": the object is the mother, not the dreamer
         r = resolve_token(doc, j)
@@ -145,3 +147,7 @@ def object_after(doc: DreamDoc, i: int, max_ahead: int = 5) -> str | None:
 
 
 _POSSESSIVE = frozenset(words("my our your his their"))
+_BODY = frozenset(
+    words("""hand hands arm arms cheek cheeks face forehead head hair neck shoulder shoulders back lips mouth
+    nose ear ears leg legs foot feet throat chest stomach wrist fingers body""")
+)

@@ -19,7 +19,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.8"
+VERSION = "1.9"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -299,8 +299,8 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             continue
         if kind == "sexuality" and lowers[i] in {"sex", "sexual", "sexually", "erotic", "intercourse"} and obj is None:
             obj = ""
-        if kind == "sexuality" and lowers[i].startswith("kiss") and (_kin(subj) or _kin(obj)):
-            kind = "friendliness"  # "I kissed my father": HVdC's physical friendliness, not a sexual act
+        if kind == "sexuality" and lowers[i].startswith("kiss") and _friendly_kiss(lowers, last, subj, obj):
+            kind = "friendliness"  # "I kissed my father", "kiss her hand": physical friendliness, not sexual
         if kind == "aggression" and obj is None and subj not in (None, "D") and dreamer_in_sentence(doc, i):
             obj = "D"  # "she wouldn't listen when I ...": an unaddressed hostility in the dreamer's sentence
         out.append(
@@ -323,6 +323,22 @@ _KIN = FAMILY - {"H", "W"}
 
 def _kin(code: str | None) -> bool:
     return code is not None and len(code) > 2 and code[2] in _KIN
+
+
+def _child(code: str | None) -> bool:
+    return code is not None and len(code) > 3 and code[3] in {"B", "C"}
+
+
+# A kiss on the hand, the cheek or the forehead is a greeting or a blessing ("I kiss his hand").
+_FRIENDLY_KISS_PLACES = frozenset(words("hand hands cheek cheeks forehead head fingers ring"))
+
+
+def _friendly_kiss(lowers: list[str], last: int, subj: str | None, obj: str | None) -> bool:
+    """A kiss HVdC codes as friendliness: between relatives, to or from a child, on the hand or the brow."""
+    if _kin(subj) or _kin(obj) or _child(subj) or _child(obj):
+        return True
+    after = lowers[last + 1 : last + 5]
+    return any(w in _FRIENDLY_KISS_PLACES for w in after) or after[:2] == ["like", "friends"]
 
 
 # A phrase is passive after "was", "got"... when it starts with a participle that is not a state ("I got
