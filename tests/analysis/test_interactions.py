@@ -197,3 +197,18 @@ def test_a_kiss_on_the_hand_or_from_a_child_is_friendliness() -> None:
 def test_done_to_a_body_part_is_done_to_its_owner() -> None:
     a = analyze("A man grabbed my arm. I slapped his face.")
     assert [(i.initiator, i.recipient) for i in a.interactions] == [("1MSA", "D"), ("D", "1MSA")]
+
+
+def test_two_characters_with_one_code_are_two_people() -> None:
+    # Frank and Wally are both 1MKA: an interaction between them is not someone acting on himself.
+    a = analyze("Frank criticises Wally for riding too wildly. Tom hit himself.")
+    assert [(i.initiator, i.recipient, i.words[0]) for i in a.interactions] == [("1MKA", "1MKA", "criticises")]
+
+
+def test_running_over_lunging_and_forbidding() -> None:
+    a = analyze("She ran me over with her car. The dog lunged at me. He told me not to go. He told me not to worry.")
+    assert [(i.initiator, i.recipient, i.physical) for i in a.interactions] == [
+        ("1FUA", "D", True),
+        ("1ANI", "D", True),
+        ("1MUA", "D", False),
+    ]

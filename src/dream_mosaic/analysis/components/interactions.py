@@ -19,7 +19,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.9"
+VERSION = "1.10"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -48,7 +48,11 @@ mauled beat_up beaten_up assaulted molested mugged ambushed massacred slaughtere
 ganged_up_on mauling mauls maul beating_up beats_up assaulting assaults assault molesting molests molest
 mugging ambushing ambushes ambush massacring massacres massacre slaughtering slaughters slaughter
 butchering lynching lynches lynch trampling tramples trample ganging_up_on gangs_up_on
-gang_up_on""")
+gang_up_on
+ran_me_over ran_him_over ran_her_over ran_us_over run_me_over running_me_over runs_me_over run_him_over
+running_him_over runs_him_over run_her_over running_her_over runs_her_over run_us_over running_us_over
+runs_us_over gaining_on_me gaining_on_us gained_on_me gains_on_me gain_on_me gained_on_us gains_on_us
+gain_on_us lunged_at lunging_at lunges_at lunge_at came_at_me come_at_me coming_at_me comes_at_me""")
 _VERBAL = words("""
 yell yelled yelling yells shout shouted shouting scream screamed screaming argue argued arguing argument
 quarrel quarreled quarrelled insult insulted insulting criticize criticized criticised criticizing scold
@@ -97,6 +101,10 @@ tells_me_to_leave tell_me_to_leave telling_me_to_get_out tells_me_to_get_out tel
 sending_me_away sends_me_away send_me_away turning_me_down turns_me_down turn_me_down turning_down turns_down
 turn_down disobeying disobeys disobey makes_fun_of make_fun_of snubbing snubs snub shunning shuns shun dumping
 broken_up_with breaks_up_with break_up_with divorcing divorces cheats_on cheat_on tricking blackmailing
+told_me_not_to told_him_not_to told_her_not_to told_us_not_to told_them_not_to telling_me_not_to
+tells_me_not_to tell_me_not_to telling_him_not_to tells_him_not_to tell_him_not_to telling_her_not_to
+tells_her_not_to tell_her_not_to telling_us_not_to tells_us_not_to tell_us_not_to telling_them_not_to
+tells_them_not_to tell_them_not_to
 blackmails accused_me accuses_me accuse_me belittling belittles belittle humiliating humiliates humiliate
 embarrassing_me embarrasses_me embarrass_me teased_me teases_me tease_me gotten_angry getting_angry get_angry
 be_angry were_angry being_angry been_angry am_angry are_angry is_angry become_angry becoming_angry
@@ -232,6 +240,10 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
     toks = doc.tokens
     lowers = [t.lower for t in toks]
     out: list[Interaction] = []
+    # how many characters share each code: two men both coded 1MKA are two people, not one
+    shared: dict[str, int] = {}
+    for c in doc.analysis.characters:
+        shared[c.code] = shared.get(c.code, 0) + 1
     i = 0
     while i < len(toks):
         cands = _FIRST.get(lowers[i])
@@ -256,8 +268,11 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             (match[0] in _STRUCK and nxt[1:] == ["as"])
             or (match[0] in {"bite", "bit"} and nxt[:1] == ["to"])
             or (match[0] in _KNOCK and nxt[:1] in (["on"], ["at"]))
+            or (match[-2:] == ("not", "to") and nxt[:1] in (["worry"], ["be"], ["cry"], ["fear"], ["panic"]))
+            or nxt[:1] in (["himself"], ["herself"], ["myself"], ["themselves"], ["ourselves"], ["itself"])
         ):
-            i = last + 1  # "it struck me as odd", "a bite to eat", "knocked on her door"
+            i = last + 1  # "it struck me as odd", "a bite to eat", "knocked on her door", "told me not to worry",
+            # "he hit himself": no one else received it
             continue
         if "_".join(match) in _TRAILING:
             k = _person_before(doc, i)
@@ -294,8 +309,8 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
         if subj is None and obj is None and not physical:
             i = last + 1
             continue
-        if subj is not None and subj == obj:
-            i = last + 1
+        if subj is not None and subj == obj and shared.get(subj, 0) < 2:
+            i = last + 1  # one character on both sides ("she hurt herself"); "Frank criticises Wally" is two
             continue
         if kind == "sexuality" and lowers[i] in {"sex", "sexual", "sexually", "erotic", "intercourse"} and obj is None:
             obj = ""
