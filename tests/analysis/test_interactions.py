@@ -212,3 +212,17 @@ def test_running_over_lunging_and_forbidding() -> None:
         ("1ANI", "D", True),
         ("1MUA", "D", False),
     ]
+
+
+def test_liking_giving_a_ride_babysitting_and_falling_in_love() -> None:
+    a = analyze(
+        "I really like Albert. She looks like her mother. I would like to go. Then I drove them to the "
+        "hospital. Albert picked me up. I had to babysit my brother. We fell in love."
+    )
+    assert [(i.kind, i.initiator, i.recipient, i.words[0]) for i in a.interactions] == [
+        ("friendliness", "D", "1MKA", "like"),
+        ("friendliness", "D", "2JUA", "drove them"),
+        ("friendliness", "1MKA", "D", "picked me up"),
+        ("friendliness", "D", "1MBA", "babysit"),
+        ("friendliness", "D", "", "fell in love"),
+    ]

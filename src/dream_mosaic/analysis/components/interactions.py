@@ -19,7 +19,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.10"
+VERSION = "1.11"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -179,6 +179,12 @@ read_him read_her read_them assisting assists assist bringing_him brings_him bri
 bring_her bringing_them brings_them bring_them bringing_us brings_us bring_us reading_to_him reads_to_him
 reading_to_her reads_to_her reading_to_them reads_to_them reading_to_us reads_to_us reading_him reads_him
 reading_her reads_her reading_them reads_them
+drove_him drove_her drove_them drove_us driven_him driving_him drives_him drive_him driven_her driving_her
+drives_her drive_her driven_them driving_them drives_them drive_them driven_us driving_us drives_us drive_us
+fell_in_love fallen_in_love falling_in_love falls_in_love fall_in_love picked_me_up picked_him_up
+picked_her_up picked_us_up picking_me_up picks_me_up pick_me_up picking_him_up picks_him_up pick_him_up
+picking_her_up picks_her_up pick_her_up picking_us_up picks_us_up pick_us_up babysat babysit babysitting
+babysits like
 flirted_with flirting_with crush_on in_love_with fell_in_love_with flirts_with flirt_with crushed_on
 crushing_on crushes_on fallen_in_love_with falling_in_love_with falls_in_love_with fall_in_love_with
 """)
@@ -225,7 +231,8 @@ _NEEDS_OBJECT = frozenset(
         "drowned captured slashed shoved smashed whipped poisoned choked drowning drowns drown capturing "
         "captures capture slashing slashes slash shoving shoves shove smashing smashes smash whipping whips "
         "whip poisoning poisons poison choking chokes choke "
-        "chase chased chasing chases chased_after chasing_after chase_after chases_after"
+        "chase chased chasing chases chased_after chasing_after chase_after chases_after "
+        "babysat babysit babysitting babysits like"
     )
 )
 _OBJECT_PRONOUNS = frozenset(words("me him her us them my his"))
@@ -270,6 +277,7 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             or (match[0] in _KNOCK and nxt[:1] in (["on"], ["at"]))
             or (match[-2:] == ("not", "to") and nxt[:1] in (["worry"], ["be"], ["cry"], ["fear"], ["panic"]))
             or nxt[:1] in (["himself"], ["herself"], ["myself"], ["themselves"], ["ourselves"], ["itself"])
+            or (match == ("like",) and not _likes_someone(lowers, i))
         ):
             i = last + 1  # "it struck me as odd", "a bite to eat", "knocked on her door", "told me not to worry",
             # "he hit himself": no one else received it
@@ -334,6 +342,20 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
 
 # Relatives whose kiss is friendly: the HVdC family letters but husband and wife, whose kiss is sexual.
 _KIN = FAMILY - {"H", "W"}
+
+
+_LIKERS = frozenset(words("i we he she they"))
+_LIKE_ADVERBS = frozenset(words("really still also even always just kind sort of"))
+
+
+def _likes_someone(lowers: list[str], i: int) -> bool:
+    """ "I like Albert", "she really likes" is a feeling; "looks like", "I'd like to" and "like a" are not."""
+    if lowers[i + 1 : i + 2] in (["to"], ["a"], ["an"], ["the"], ["it"], ["that"], ["this"]):
+        return False
+    j = i - 1
+    while j >= 0 and lowers[j] in _LIKE_ADVERBS:
+        j -= 1
+    return j >= 0 and lowers[j] in _LIKERS
 
 
 def _kin(code: str | None) -> bool:

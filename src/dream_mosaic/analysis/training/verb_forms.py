@@ -39,6 +39,7 @@ def verb_forms(forms: tuple[str, ...]) -> tuple[str, ...]:
         for lemma in getLemma(head, upos="VERB"):
             for variants in getAllInflections(lemma, upos="VERB").values():
                 for v in variants:
-                    if v not in _NOT_VERB_FORMS and "'" not in v:
+                    # the tokenizer splits "baby-sat" at its hyphen: such a form could never match
+                    if v not in _NOT_VERB_FORMS and "'" not in v and "-" not in v:
                         out.setdefault(v + sep + rest)
     return tuple(out)
