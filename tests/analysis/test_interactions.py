@@ -226,3 +226,18 @@ def test_liking_giving_a_ride_babysitting_and_falling_in_love() -> None:
         ("friendliness", "D", "1MBA", "babysit"),
         ("friendliness", "D", "", "fell in love"),
     ]
+
+
+def test_threats_and_fears_of_violence_are_not_physical() -> None:
+    a = analyze("He was going to hurt me. The sailors may attack us. A man hit me.")
+    assert [(i.recipient, i.physical) for i in a.interactions] == [("D", False), ("D", False), ("D", True)]
+
+
+def test_realisations_accidents_and_games_are_no_aggression() -> None:
+    a = analyze("Then it hit me. I nearly got hit by the bus. We were all Jello-wrestling. I slap him playfully.")
+    assert a.interactions == []
+
+
+def test_arrested_after_an_adverb_or_at_someone_s_behest() -> None:
+    a = analyze("I was immediately arrested by the police. My boss said he would have me arrested.")
+    assert [(i.initiator, i.recipient) for i in a.interactions] == [("2MOA", "D"), ("1MKA", "D")]

@@ -19,7 +19,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.11"
+VERSION = "1.12"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -277,10 +277,13 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             or (match[0] in _KNOCK and nxt[:1] in (["on"], ["at"]))
             or (match[-2:] == ("not", "to") and nxt[:1] in (["worry"], ["be"], ["cry"], ["fear"], ["panic"]))
             or nxt[:1] in (["himself"], ["herself"], ["myself"], ["themselves"], ["ourselves"], ["itself"])
+            or (match[0] in _STRUCK and prev in {"it", "that", "this"})
+            or prev == "-"
+            or "playfully" in nxt
             or (match == ("like",) and not _likes_someone(lowers, i))
         ):
             i = last + 1  # "it struck me as odd", "a bite to eat", "knocked on her door", "told me not to worry",
-            # "he hit himself": no one else received it
+            # "he hit himself", "then it hit me", "Jello-wrestling", "I slap him playfully": no aggression
             continue
         if "_".join(match) in _TRAILING:
             k = _person_before(doc, i)
@@ -302,16 +305,27 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
                 if subj is not None and subj == obj:
                     subj = None
         # "I was chased (by a dog)" is passive; "a man was chasing me" is not.
+        aux = i - 1
+        while aux > 0 and i - aux <= 2 and lowers[aux].endswith("ly"):
+            aux -= 1  # "I was immediately arrested"
         passive = (
-            prev in _PASSIVE
+            lowers[aux] in _PASSIVE
             and not match[0].endswith("ing")
             and (len(match) == 1 or _participle_form(match))
         )
+        if i >= 2 and prev in _CAUSEES and lowers[i - 2] in _CAUSATIVES and _participle_form(match):
+            # "to have me arrested", "he got her fired": done to the one in between, by whoever had it done
+            passive, obj = False, resolve_token(doc, i - 1)
+            by = last + 1 < len(lowers) and lowers[last + 1] == "by"
+            subj = object_after(doc, last + 1) if by else subject_before(doc, i - 2, clause=True)
         if "_".join(match) in _NEEDS_OBJECT and obj is None and not (passive and subj is not None):
             i = last + 1  # "she smiled", "I shot the lock": no one received it ("I was shot" did)
             continue
         if passive and last + 1 < len(lowers) and lowers[last + 1] == "by":
             subj, obj = object_after(doc, last + 1), subj
+            if subj is None and physical:
+                i = last + 1  # "I nearly got hit by the bus": an accident, not an aggression
+                continue
         elif passive:
             subj, obj = None, subj
         if subj is None and obj is None and not physical:
@@ -333,7 +347,7 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
                 recipient=obj or "",
                 span=(toks[i].start, toks[last].end),
                 words=[doc.text[toks[i].start : toks[last].end]],
-                physical=physical,
+                physical=physical and not _intended(lowers, i),
             )
         )
         i = last + 1
@@ -356,6 +370,15 @@ def _likes_someone(lowers: list[str], i: int) -> bool:
     while j >= 0 and lowers[j] in _LIKE_ADVERBS:
         j -= 1
     return j >= 0 and lowers[j] in _LIKERS
+
+
+# Before a physical act, these make it a threat, a fear or an intention, not a blow ("he was going to hurt
+# me", "they may attack us", "I couldn't kill anyone"): HVdC codes such aggression below the physical levels.
+_INTENT = frozenset(words("would could might may should will can can't couldn't wouldn't going gonna intending"))
+
+
+def _intended(lowers: list[str], i: int) -> bool:
+    return any(w in _INTENT for w in lowers[max(0, i - 3) : i])
 
 
 def _kin(code: str | None) -> bool:
@@ -381,6 +404,8 @@ def _friendly_kiss(lowers: list[str], last: int, subj: str | None, obj: str | No
 # A phrase is passive after "was", "got"... when it starts with a participle that is not a state ("I got
 # yelled at", "we were kicked out"; not "I was annoyed with him") and carries no object of its own.
 _STATES = frozenset(words("annoyed irritated disgusted upset engaged married"))
+_CAUSATIVES = frozenset(words("have has had having get gets got getting"))
+_CAUSEES = frozenset(words("me him her us them"))
 _IRREGULAR_PARTICIPLES = frozenset(words("made told thrown sent taken caught beaten bitten shot struck held"))
 
 
