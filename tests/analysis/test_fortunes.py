@@ -19,9 +19,37 @@ def test_succeeding_and_failing_after_an_effort() -> None:
 
 
 def test_escaping_and_managing_are_successes_in_any_tense() -> None:
-    a = analyze("I escape through the window. My sister manages to open the door. I am able to run.")
-    assert [(e.words[0], e.character) for e in a.successes] == [
-        ("escape", "D"),
-        ("manages", "1FTA"),
-        ("am able to", "D"),
+    a = analyze("I escape through the window. My sister manages to open the door.")
+    assert [(e.words[0], e.character) for e in a.successes] == [("escape", "D"), ("manages", "1FTA")]
+
+
+def test_a_success_only_hoped_for_or_a_mere_ability_is_none() -> None:
+    a = analyze("If only I can escape its hold, I will be free. I am able to touch her. If I win, they leave.")
+    assert a.successes == []
+
+
+def test_not_being_able_to_is_an_obstacle_and_a_missed_goal_a_failure_too() -> None:
+    a = analyze("I couldn't find my keys. We were unable to leave. My legs could not move.")
+    assert [(e.words[0], e.character) for e in a.misfortunes] == [
+        ("couldn't find", "D"),
+        ("unable to leave", "D"),
+        ("could not move", "D"),
     ]
+    assert [e.words[0] for e in a.failures] == ["couldn't find", "unable to leave"]
+    # A ban, a perception, a belief: no obstacle met in the dream.
+    b = analyze("The instructor told us we couldn't swim there. I can't see her face clearly. I couldn't believe it.")
+    assert b.misfortunes == [] and b.failures == []
+
+
+def test_misfortune_words_that_tell_of_no_misfortune_in_the_dream() -> None:
+    quiet = [
+        "I fell asleep on the couch. It was late at night. We climbed the fire escape to the roof.",
+        "We came to a dead end. I was dead tired. The wind died down.",
+        "Mary is not ill. Nobody was hurt. I felt hurt that he left. He was going to hurt me.",
+        "I know that she is dead. She has been dead for a year. Since Mary died I live alone.",
+        "He killed the guard. I would fire at them.",
+    ]
+    for text in quiet:
+        assert analyze(text).misfortunes == [], text
+    told = analyze("My grandmother is going to die. The guard was killed. I was late for class.")
+    assert [m.words[0] for m in told.misfortunes] == ["die", "killed", "late"]

@@ -9,7 +9,7 @@ from ..pipeline import DreamDoc, register_component
 from ..schemas import Event
 from ._resolve import subject_before
 
-VERSION = "1.3"
+VERSION = "1.4"
 
 _BODILY = frozenset(
     words("""injured hurt wounded bleeding bled sick ill died dead dying broke_my broken_leg broken_arm cut_my
@@ -28,12 +28,10 @@ _SUCCESS = frozenset(
     words("""succeeded succeed managed_to finally_got finally_made finally_found won win passed_the solved
     accomplished achieved made_it escaped was_able_to were_able_to finally_reached reached_the finished_the
     finally_finished finally_find finally_get escape escapes escaping manage manages managing managed succeeds
-    succeeding am_able_to is_able_to are_able_to""")
+    succeeding""")
 )
 _FAILURE = frozenset(
-    words("""failed fail failing couldn't_find couldn't_get couldn't_make couldn't_open couldn't_reach
-    unable_to gave_up flunked lost_the couldn't_do couldn't_remember unsuccessfully unsuccessful could_not_find
-    could_not_get can't_find can't_get cannot_find couldn't_swim could_not_swim wasn't_able_to weren't_able_to""")
+    words("""failed fail failing gave_up flunked flunk flunking lost_the unsuccessfully unsuccessful""")
 )
 _TABLE: list[tuple[frozenset[str], str]] = [
     (_SUCCESS, "success"),
@@ -52,12 +50,139 @@ for _v in _INDEX.values():
     _v.sort(key=lambda e: -len(e[0]))
 
 
+_NEGATION = frozenset(
+    words("""not never no nobody none didn't don't doesn't wasn't weren't isn't aren't won't wouldn't hadn't
+    haven't hasn't nothing neither nor without""")
+)
+# Markers of a misfortune that does not happen in the dream: feared, wished, planned, supposed.
+_IRREALIS = frozenset(
+    words("""if would might may will 'll lest afraid fear feared hope hoped hoping want wanted wants wish
+    wished intend intends intended supposed could should whether unless""")
+)
+_CLAUSE_END = frozenset(words(". ! ? ; : , \" ( ) but and because when while then so"))
+_BE = frozenset(words("am is are was were be been being 's 're 'm get got gets getting"))
+# A word after the form that makes it no misfortune: "dead end", "fell asleep", "fire escape", "late at night".
+_NOT_AFTER = {
+    "dead": frozenset(words("end ends tired drunk serious silence center centre")),
+    "fell": frozenset(words("asleep in back for")),
+    "falls": frozenset(words("asleep in")),
+    "falling": frozenset(words("asleep in")),
+    "fire": frozenset(
+        words("""escape escapes engine engines truck trucks department alarm alarms extinguisher equipment
+        station place drill hydrant works fighter fighters man men at""")
+    ),
+    "died": frozenset(words("down")),
+    "die": frozenset(words("my your her his their our")),
+    "late": frozenset(
+        words("at in afternoon evening morning night summer spring autumn fall winter hours 20's 30's 40's 50's")
+    ),
+    "lost": frozenset(words("in boy girl dream feeling weight")),
+}
+# A word before the form that makes it no misfortune: "felt hurt" (a feeling), "looked lost", "very late".
+_NOT_BEFORE = {
+    "hurt": frozenset(words("felt feel feeling feels quite very so deeply")),
+    "lost": frozenset(words("felt feel feeling feels looked looks seemed long my his her")),
+    "late": frozenset(words("very too quite it's")),
+}
+_STATE_BE = frozenset(words("is are 's been"))
+_BACKSTORY = frozenset(words("since before"))  # "since Mary died", "before she took ill": waking-life past
+_DEATH = frozenset(words("die dies dying died"))
+_FIRE_VERB_BEFORE = frozenset(words("to would could not i we he she they"))
+
+
+def _context_ok(lowers: list[str], i: int, phrase: str) -> bool:
+    """Is the misfortune at ``i`` one that happens in the dream, in its plain sense?"""
+    nxt = lowers[i + len(phrase.split("_"))] if i + len(phrase.split("_")) < len(lowers) else ""
+    prev = lowers[i - 1] if i > 0 else ""
+    if nxt in _NOT_AFTER.get(phrase, ()) or prev in _NOT_BEFORE.get(phrase, ()):
+        return False
+    if phrase == "killed" and prev not in _BE:
+        return False  # "he killed the guard": an aggression; "he was killed" is a misfortune
+    if phrase == "fire" and prev in _FIRE_VERB_BEFORE:
+        return False  # "I could not fire", "I would fire at them": shooting
+    if phrase == "dead" and prev in _STATE_BE:
+        return False  # "she is dead", "had been dead": a character already dead, not a death in the dream
+    k = i - 1
+    while k >= 0 and k >= i - 4 and lowers[k] not in _CLAUSE_END:
+        if lowers[k] in _NEGATION or lowers[k] in _IRREALIS or lowers[k] in _BACKSTORY:
+            return False
+        if lowers[k] == "to" and k > 0 and lowers[k - 1] == "going" and phrase not in _DEATH:
+            return False  # "he was going to hurt me"; but a death foretold ("she is going to die") is coded
+        k -= 1
+    return "ago" not in lowers[i + 1 : i + 5]
+
+
+# Not being able to do something ("I couldn't find my keys", "we were unable to get out") is an obstacle, a
+# misfortune (HVdC's first class), in any tense and whatever the verb, unless it is a ban ("she told us we
+# couldn't swim") or no act at all ("I can't see her face clearly", "I couldn't believe it").
+_CANNOT = {
+    ("couldn't",): 1,
+    ("could", "not"): 2,
+    ("can't",): 1,
+    ("cannot",): 1,
+    ("can", "not"): 2,
+    ("unable", "to"): 2,
+    ("wasn't", "able", "to"): 3,
+    ("weren't", "able", "to"): 3,
+    ("was", "not", "able", "to"): 4,
+    ("were", "not", "able", "to"): 4,
+}
+_CANNOT_FIRST = frozenset(k[0] for k in _CANNOT)
+_SKIP = frozenset(words("even quite really still just seem seemed to possibly ever"))
+# Seeing, knowing, believing, helping, waiting: not being able to is no obstacle met in the dream.
+_NOT_OBSTACLE = frozenset(
+    words("""see hear believe wait help care imagine understand tell stand bear say describe explain recall
+    remember think figure decide place identify recognize distinguish read be have make trust quite always
+    actually anymore i you he she we they it if for all any so as much""")
+)
+_SAID = frozenset(words("said say says saying told tell tells telling asked"))
+# Coders often code a goal missed ("I couldn't find the shoe", "we were unable to rent it") as a failure too.
+_GOAL_VERBS = frozenset(words("find get open reach do swim locate"))
+
+
+def _cannot_at(lowers: list[str], i: int) -> int:
+    for seq, length in _CANNOT.items():
+        if tuple(lowers[i : i + length]) == seq:
+            return length
+    return 0
+
+
+def _goal_missed(first: str, verb: str) -> bool:
+    return verb in _GOAL_VERBS or first in {"unable", "wasn't", "weren't", "was", "were"}
+
+
+def _success_told(lowers: list[str], i: int) -> bool:
+    """Is the success at ``i`` told as done, not only hoped or supposed ("if only I can escape", "if I win")?"""
+    k = i - 1
+    while k >= 0 and k >= i - 4 and lowers[k] not in _CLAUSE_END:
+        if lowers[k] in _IRREALIS:
+            return False
+        k -= 1
+    return True
+
+
 def find_events(doc: DreamDoc) -> dict[str, list[Event]]:
     out: dict[str, list[Event]] = {"misfortune": [], "good_fortune": [], "success": [], "failure": []}
     lowers = [t.lower for t in doc.tokens]
     n = len(lowers)
     i = 0
     while i < n:
+        if lowers[i] in _CANNOT_FIRST and (length := _cannot_at(lowers, i)):
+            j = i + length
+            while j < n and lowers[j] in _SKIP:
+                j += 1
+            verb = lowers[j] if j < n else ""
+            s_first = doc.sentences[doc.tokens[i].sent].first_token
+            said = any(lowers[k] in _SAID for k in range(s_first, i))  # "she told us we couldn't swim": a ban
+            if verb and verb.isalpha() and verb not in _NOT_OBSTACLE and verb not in _NEGATION and not said:
+                who = subject_before(doc, i) or "D"
+                t0, t1 = doc.tokens[i], doc.tokens[j]
+                for kind in ("misfortune", "failure") if _goal_missed(lowers[i], verb) else ("misfortune",):
+                    out[kind].append(
+                        Event(kind=kind, character=who, span=(t0.start, t1.end), words=[doc.text[t0.start : t1.end]])  # type: ignore[arg-type]
+                    )
+                i = j + 1
+                continue
         entries = _INDEX.get(lowers[i])
         hit = None
         for seq, kind, phrase in entries or ():
@@ -69,6 +194,12 @@ def find_events(doc: DreamDoc) -> dict[str, list[Event]]:
             continue
         seq, kind, phrase = hit
         length = len(seq)
+        if kind == "misfortune" and not _context_ok(lowers, i, phrase):
+            i += length
+            continue
+        if kind == "success" and not _success_told(lowers, i):
+            i += length
+            continue
         who = subject_before(doc, i) or "D"
         t0, t1 = doc.tokens[i], doc.tokens[i + length - 1]
         out[kind].append(
