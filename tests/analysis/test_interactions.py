@@ -241,3 +241,13 @@ def test_realisations_accidents_and_games_are_no_aggression() -> None:
 def test_arrested_after_an_adverb_or_at_someone_s_behest() -> None:
     a = analyze("I was immediately arrested by the police. My boss said he would have me arrested.")
     assert [(i.initiator, i.recipient) for i in a.interactions] == [("2MOA", "D"), ("1MKA", "D")]
+
+
+def test_rape_is_aggression_and_catching_or_coming_after_someone_is_physical() -> None:
+    # HVdC codes rape as physical aggression (level 7), not as a sexual interaction.
+    a = analyze("A man jumped out and tried to rape me. The woman came after us. A dinosaur was coming for me.")
+    assert [(i.kind, i.initiator, i.recipient, i.physical) for i in a.interactions] == [
+        ("aggression", "1MSA", "D", True),
+        ("aggression", "1FSA", "D", True),
+        ("aggression", "1ANI", "D", True),
+    ]

@@ -19,7 +19,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.12"
+VERSION = "1.13"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -52,7 +52,10 @@ gang_up_on
 ran_me_over ran_him_over ran_her_over ran_us_over run_me_over running_me_over runs_me_over run_him_over
 running_him_over runs_him_over run_her_over running_her_over runs_her_over run_us_over running_us_over
 runs_us_over gaining_on_me gaining_on_us gained_on_me gains_on_me gain_on_me gained_on_us gains_on_us
-gain_on_us lunged_at lunging_at lunges_at lunge_at came_at_me come_at_me coming_at_me comes_at_me""")
+gain_on_us lunged_at lunging_at lunges_at lunge_at came_at_me come_at_me coming_at_me comes_at_me
+caught_me caught_us catching_me catches_me catch_me catching_us catches_us catch_us came_after coming_after
+comes_after come_after came_for_me came_for_us coming_for_me comes_for_me come_for_me coming_for_us
+comes_for_us come_for_us""")
 _VERBAL = words("""
 yell yelled yelling yells shout shouted shouting scream screamed screaming argue argued arguing argument
 quarrel quarreled quarrelled insult insulted insulting criticize criticized criticised criticizing scold
@@ -190,7 +193,7 @@ crushing_on crushes_on fallen_in_love_with falling_in_love_with falls_in_love_wi
 """)
 _SEXUAL = words("""kiss kissed kissing kisses caress caressed caressing fondle fondled fondling seduce seduced
 seducing sex intercourse making_love made_love make_love slept_with sleep_with sleeping_with fuck fucked
-fucking erotic sexual sexually making_out made_out necking petting orgasm raped rape""")
+fucking erotic sexual sexually making_out made_out necking petting orgasm""")
 
 _LEXICON: dict[tuple[str, ...], tuple[str, bool]] = {}
 for _w in _PHYSICAL:
