@@ -22,3 +22,23 @@ def test_a_described_place_is_unfamiliar_and_its_rooms_are_one_setting() -> None
     # A plain indefinite place stays questionable; the dreamer's own is familiar.
     b = analyze("I was at a beach. Then I went back to my house.")
     assert [(s.words[0], s.familiarity) for s in b.settings] == [("beach", "questionable"), ("house", "familiar")]
+
+
+def test_a_place_known_by_name_is_a_familiar_setting() -> None:
+    a = analyze("I was walking down Euclid Ave with a friend. Later we sat in Wade Park. Then I was in Austria.")
+    assert [(s.words[0], s.location, s.familiarity) for s in a.settings] == [
+        ("Ave", "outdoor", "familiar"),
+        ("Park", "outdoor", "familiar"),
+        ("Austria", "outdoor", "familiar"),
+    ]
+    # A name that goes on is one setting, and so is a town with its state.
+    b = analyze("We met near Forest Hills Blvd and drove to Toledo, Ohio.")
+    assert [(s.words[0], s.familiarity) for s in b.settings] == [("Blvd", "familiar")]
+    # A plain park is still questionable.
+    assert _settings("We sat in a park.") == [("outdoor", "questionable")]
+
+
+def test_going_home_is_no_setting_at_home() -> None:
+    assert _settings("I was on my way home on the streetcar.") == []
+    assert _settings("I was walking home from the game.") == []
+    assert _settings("I stayed at home.") == [("indoor", "familiar")]

@@ -8,7 +8,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Setting
 
-VERSION = "1.2"
+VERSION = "1.3"
 
 INDOOR = frozenset(
     words("""house home room bedroom kitchen bathroom basement attic hallway hall apartment office classroom
@@ -21,7 +21,20 @@ OUTDOOR = frozenset(
     words("""street road highway outside outdoors yard backyard garden park field fields forest woods beach
     ocean sea lake river mountain mountains hill hills desert sky countryside farm meadow path sidewalk
     parking lot campus town city village bridge shore island jungle valley cliff pool playground
-    cemetery graveyard alley trail creek stream pond canyon""")
+    cemetery graveyard alley trail creek stream pond canyon avenue ave boulevard blvd""")
+)
+# Places known by name (HVdC's geographical settings, familiar): countries, states, large cities.
+_GAZETTEER = frozenset(
+    words("""america canada mexico england britain france paris germany berlin austria vienna italy rome spain
+    switzerland europe asia africa china japan korea india russia israel egypt greece ireland scotland hawaii
+    alaska california florida texas ohio michigan pennsylvania pa york chicago boston washington detroit
+    pittsburgh cleveland akron cincinnati columbus buffalo philadelphia toronto london hollywood""")
+)
+_TO_A_PLACE = frozenset(words("in to through across near around at into visiting toward towards"))
+# "on my way home", "walking home": home is where the dreamer goes, not where the dream is
+_HOMEWARD = frozenset(
+    words("""way walk walking walked went go goes going drove drive driving ran run running came come coming
+    rode riding back headed heading hurried rushed started got get gets""")
 )
 _FAMILIAR_DET = frozenset(words("my our home mom's dad's parents' grandma's grandmother's"))
 _UNFAMILIAR_DET = frozenset(words("strange unfamiliar unknown foreign weird different some"))
@@ -73,6 +86,27 @@ def _unknown_sentences(doc: DreamDoc, lowers: list[str]) -> set[int]:
     return out
 
 
+def _named(doc: DreamDoc, i: int) -> bool:
+    """Is the place noun at ``i`` part of a name ("Wade Park", "Euclid Ave", "New York City")?"""
+    t = doc.tokens[i]
+    if not t.is_title or i == 0 or doc.tokens[i - 1].sent != t.sent:
+        return False
+    prev = doc.tokens[i - 1]
+    return prev.is_title and prev.lower not in {"i", "the", "a", "an"} and prev.text.isalpha()
+
+
+def _name_goes_on(doc: DreamDoc, lowers: list[str], i: int) -> bool:
+    t = doc.tokens[i]
+    if not t.is_title or i + 1 >= len(lowers) or (i > 0 and doc.tokens[i - 1].sent != t.sent) or i == 0:
+        return False
+    nxt = doc.tokens[i + 1]
+    return nxt.is_title and nxt.sent == t.sent and lowers[i + 1] in INDOOR | OUTDOOR
+
+
+def _after_preposition(lowers: list[str], i: int) -> bool:
+    return any(p in _TO_A_PLACE for p in lowers[max(0, i - 3) : i])
+
+
 def find_settings(doc: DreamDoc) -> list[Setting]:
     out: list[Setting] = []
     seen: set[str] = set()
@@ -80,7 +114,21 @@ def find_settings(doc: DreamDoc) -> list[Setting]:
     unknown = _unknown_sentences(doc, lowers)
     for i, w in enumerate(lowers):
         loc = "indoor" if w in INDOOR else "outdoor" if w in OUTDOOR else None
+        named = _named(doc, i)
+        if loc is None and w in _GAZETTEER and doc.tokens[i].is_title and _after_preposition(lowers, i):
+            if i > 1 and lowers[i - 1] == "," and doc.tokens[i - 2].is_title:
+                continue  # "Toledo, Ohio", "Mill Creek Park in Youngstown, Ohio": the state of a place named
+            loc, named = "outdoor", True
         if loc is None or w in seen:
+            continue
+        if w == "home" and i > 0 and lowers[i - 1] in _HOMEWARD:
+            continue
+        if _name_goes_on(doc, lowers, i):
+            continue  # "Forest Hills Blvd": one place, named by its last word
+        if named:
+            seen.add(w)
+            t = doc.tokens[i]
+            out.append(Setting(location=loc, familiarity="familiar", span=(t.start, t.end), words=[t.text]))  # type: ignore[arg-type]
             continue
         if w in _ROOMS and any(o.location == "indoor" for o in out):
             continue  # a room of a building already there is the same setting, as coders count it
