@@ -251,3 +251,11 @@ def test_rape_is_aggression_and_catching_or_coming_after_someone_is_physical() -
         ("aggression", "1FSA", "D", True),
         ("aggression", "1ANI", "D", True),
     ]
+
+
+def test_a_refusal_and_being_left_out_are_aggression_to_the_dreamer() -> None:
+    a = analyze("I asked my mother and she said no. We make plans; they leave me out.")
+    assert [(i.initiator, i.recipient, i.physical) for i in a.interactions] == [
+        ("1FMA", "D", False),
+        ("2JUA", "D", False),
+    ]
