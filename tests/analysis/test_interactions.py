@@ -259,3 +259,8 @@ def test_a_refusal_and_being_left_out_are_aggression_to_the_dreamer() -> None:
         ("1FMA", "D", False),
         ("2JUA", "D", False),
     ]
+
+
+def test_not_being_wanted_is_rejection() -> None:
+    a = analyze("Later my brother didn't want me in his room. I didn't want to go.")
+    assert [(i.initiator, i.recipient, i.words[0]) for i in a.interactions] == [("1MBA", "D", "didn't want me")]

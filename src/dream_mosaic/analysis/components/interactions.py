@@ -19,7 +19,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.14"
+VERSION = "1.15"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -111,6 +111,7 @@ tells_them_not_to tell_them_not_to
 said_no saying_no says_no say_no left_me_out left_us_out left_him_out left_her_out leaving_me_out leaves_me_out
 leave_me_out leaving_us_out leaves_us_out leave_us_out leaving_him_out leaves_him_out leave_him_out
 leaving_her_out leaves_her_out leave_her_out
+didn't_want_me didn't_want_us doesn't_want_me doesn't_want_us don't_want_me don't_want_us
 blackmails accused_me accuses_me accuse_me belittling belittles belittle humiliating humiliates humiliate
 embarrassing_me embarrasses_me embarrass_me teased_me teases_me tease_me gotten_angry getting_angry get_angry
 be_angry were_angry being_angry been_angry am_angry are_angry is_angry become_angry becoming_angry
