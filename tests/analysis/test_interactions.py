@@ -264,3 +264,12 @@ def test_a_refusal_and_being_left_out_are_aggression_to_the_dreamer() -> None:
 def test_not_being_wanted_is_rejection() -> None:
     a = analyze("Later my brother didn't want me in his room. I didn't want to go.")
     assert [(i.initiator, i.recipient, i.words[0]) for i in a.interactions] == [("1MBA", "D", "didn't want me")]
+
+
+def test_visits_good_wishes_and_coming_to_someone_s_aid_are_friendly() -> None:
+    a = analyze("Tom was ill, so I went to pay him a visit. Then I ran to his aid and agreed with him.")
+    assert [(i.initiator, i.recipient, i.words[0]) for i in a.interactions] == [
+        ("D", "1MKA", "pay him a visit"),
+        ("D", "1MKA", "to his aid"),
+        ("D", "1MKA", "agreed with"),
+    ]

@@ -19,7 +19,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.15"
+VERSION = "1.16"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -192,6 +192,23 @@ fell_in_love fallen_in_love falling_in_love falls_in_love fall_in_love picked_me
 picked_her_up picked_us_up picking_me_up picks_me_up pick_me_up picking_him_up picks_him_up pick_him_up
 picking_her_up picks_her_up pick_her_up picking_us_up picks_us_up pick_us_up babysat babysit babysitting
 babysits like
+paid_him_a_visit paid_her_a_visit paid_them_a_visit paid_us_a_visit paid_me_a_visit wished_him_luck
+wished_him_well wished_him_the_best got_him_a_date wished_her_luck wished_her_well wished_her_the_best
+got_her_a_date wished_them_luck wished_them_well wished_them_the_best got_them_a_date wished_us_luck
+wished_us_well wished_us_the_best got_us_a_date agreed_with paying_him_a_visit pays_him_a_visit
+pay_him_a_visit paying_her_a_visit pays_her_a_visit pay_her_a_visit paying_them_a_visit pays_them_a_visit
+pay_them_a_visit paying_us_a_visit pays_us_a_visit pay_us_a_visit paying_me_a_visit pays_me_a_visit
+pay_me_a_visit wishing_him_luck wishes_him_luck wish_him_luck wishing_him_well wishes_him_well wish_him_well
+wishing_him_the_best wishes_him_the_best wish_him_the_best gotten_him_a_date getting_him_a_date
+gets_him_a_date get_him_a_date wishing_her_luck wishes_her_luck wish_her_luck wishing_her_well wishes_her_well
+wish_her_well wishing_her_the_best wishes_her_the_best wish_her_the_best gotten_her_a_date getting_her_a_date
+gets_her_a_date get_her_a_date wishing_them_luck wishes_them_luck wish_them_luck wishing_them_well
+wishes_them_well wish_them_well wishing_them_the_best wishes_them_the_best wish_them_the_best
+gotten_them_a_date getting_them_a_date gets_them_a_date get_them_a_date wishing_us_luck wishes_us_luck
+wish_us_luck wishing_us_well wishes_us_well wish_us_well wishing_us_the_best wishes_us_the_best
+wish_us_the_best gotten_us_a_date getting_us_a_date gets_us_a_date get_us_a_date agreeing_with agrees_with
+agree_with to_his_aid to_her_aid to_my_aid to_their_aid to_our_aid to_his_rescue to_her_rescue to_my_rescue
+to_their_rescue to_our_rescue
 flirted_with flirting_with crush_on in_love_with fell_in_love_with flirts_with flirt_with crushed_on
 crushing_on crushes_on fallen_in_love_with falling_in_love_with falls_in_love_with fall_in_love_with
 """)
