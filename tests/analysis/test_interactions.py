@@ -273,3 +273,15 @@ def test_visits_good_wishes_and_coming_to_someone_s_aid_are_friendly() -> None:
         ("D", "1MKA", "to his aid"),
         ("D", "1MKA", "agreed with"),
     ]
+
+
+def test_holding_a_child_stroking_hair_and_making_room_are_friendly() -> None:
+    a = analyze("My sister holds the baby in her arms. Frank came in and rumples my hair. I make room for him.")
+    assert [(i.initiator, i.recipient, i.words[0]) for i in a.interactions] == [
+        ("1FTA", "1FSB", "in her arms"),
+        ("1MKA", "D", "rumples"),
+        ("D", "1MKA", "make room for"),
+    ]
+    assert [(i.initiator, i.words[0]) for i in analyze("I was baby-sitting the kids.").interactions] == [
+        ("D", "baby-sitting")
+    ]

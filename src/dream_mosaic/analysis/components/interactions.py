@@ -19,7 +19,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.16"
+VERSION = "1.17"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -209,6 +209,9 @@ wish_us_luck wishing_us_well wishes_us_well wish_us_well wishing_us_the_best wis
 wish_us_the_best gotten_us_a_date getting_us_a_date gets_us_a_date get_us_a_date agreeing_with agrees_with
 agree_with to_his_aid to_her_aid to_my_aid to_their_aid to_our_aid to_his_rescue to_her_rescue to_my_rescue
 to_their_rescue to_our_rescue
+stroked stroking strokes stroke rumpled rumpling rumples rumple ruffled ruffling ruffles ruffle made_room_for
+making_room_for makes_room_for make_room_for baby_-_sat baby_-_sit baby_-_sitting baby_-_sits in_his_arms
+in_her_arms in_their_arms
 flirted_with flirting_with crush_on in_love_with fell_in_love_with flirts_with flirt_with crushed_on
 crushing_on crushes_on fallen_in_love_with falling_in_love_with falls_in_love_with fall_in_love_with
 """)
@@ -256,12 +259,13 @@ _NEEDS_OBJECT = frozenset(
         "captures capture slashing slashes slash shoving shoves shove smashing smashes smash whipping whips "
         "whip poisoning poisons poison choking chokes choke "
         "chase chased chasing chases chased_after chasing_after chase_after chases_after "
-        "babysat babysit babysitting babysits like"
+        "babysat babysit babysitting babysits like baby_-_sat baby_-_sit baby_-_sitting baby_-_sits "
+        "stroked stroking strokes stroke rumpled rumpling rumples rumple ruffled ruffling ruffles ruffle"
     )
 )
 _OBJECT_PRONOUNS = frozenset(words("me him her us them my his"))
 # Forms that follow their object: "I took the girl by the hand", "I tell her how sorry I am".
-_TRAILING = frozenset(words("by_the_hand in_my_arms how_sorry"))
+_TRAILING = frozenset(words("by_the_hand in_my_arms in_his_arms in_her_arms in_their_arms how_sorry"))
 _KNOCK = frozenset(words("knock knocked knocking knocks"))
 _STRUCK = frozenset(words("struck strike strikes hit hits"))
 _PASSIVE = frozenset(words("was were got been being is are get gets be"))
