@@ -112,3 +112,12 @@ def test_notes_in_other_orders_and_names_described_after_them() -> None:
     # "Herb, a friend of mine": one known man, not a man and a friend of unknown sex.
     b = analyze("Herb, a friend of mine, had borrowed my car. Ann (my sister) laughed. Tom, a man I saw, ran.")
     assert [c.code for c in b.characters] == ["1MKA", "1FTA", "1MKA", "1MSA"]
+
+
+def test_destinations_and_capitalised_prepositions_are_not_characters() -> None:
+    # An unlisted capitalised word after "ran down to", "went back to" is a place; "In" after a lost full stop
+    # is a preposition. A possessive ("over to Quill's place") or a woman's name ending stays a person.
+    a = analyze("After lunch we ran back to Brindle and walked down to Quorrow, then Tess waved at us In class.")
+    assert [c.text for c in a.characters] == ["Tess"]
+    b = analyze("Later I talked to Brindle and walked over to Marissa, who smiled.")
+    assert [(c.text, c.code) for c in b.characters] == [("Brindle", "1IKA"), ("Marissa", "1FKA")]

@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.6"
+VERSION = "1.7"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -196,6 +196,8 @@ _COMMON_CAPITALISED = frozenset(
     theirs one two three four five six seven eight nine ten hundred thousand am pm tv radio internet
     mom dad mommy daddy grandma grandpa sir madam lady ma'am baby honey dear darling love heaven hell
     christ jesus lord satan god church mass bible prayer sunday""")
+    # prepositions capitalised after a lost full stop: "the war now In class"
+    + words("in on at of for with to from by as into onto over under about"),
 )
 ETHNIC = frozenset(
     words("""arab arabs israeli israelis afghan afghans turk turks german germans mexican mexicans chinese
@@ -263,6 +265,12 @@ _NOT_NAMES_EXTRA = frozenset(
 )
 _CLERGY_TITLES = frozenset(words("father fr sister brother reverend rev pastor rabbi monsignor"))
 _PLACE_BEFORE = frozenset(words("in at near into toward towards through across from visiting"))
+# what comes before "to" when a place follows: "went to", "ran down to", "back to"
+_MOTION = frozenset(
+    words("""went go goes going gone ran run runs running walked walk walks walking drove drive drives driving
+    flew fly flies flying moved move came come comes coming headed head heads returned return returns
+    traveled travelled travel hurried rushed raced back down up over out off home way trip""")
+)
 _NEW_MARKERS = frozenset(words("another other second third different new a an one"))
 _MALE_PRON = frozenset(words("he him his himself he's"))
 _FEMALE_PRON = frozenset(words("she her hers herself she's"))
@@ -577,6 +585,15 @@ def _is_name(toks: list[Any], lowers: list[str], doc: DreamDoc, i: int) -> bool:
         return False  # "the Kendell", "a Columbine": a place or a thing
     if i > 0 and lowers[i - 1] in _PLACE_BEFORE and w not in MALE_NAMES and w not in FEMALE_NAMES:
         return False
+    if (
+        i > 1
+        and lowers[i - 1] == "to"
+        and lowers[i - 2] in _MOTION
+        and not _is_listed(w)
+        and not lowers[i].endswith("'s")
+        and not w.endswith(("a", "ine", "elle"))
+    ):
+        return False  # "ran down to Houk", "went back to Bundy": a destination, not a person
     sentence_initial = i == doc.sentences[t.sent].first_token or (
         i > 0 and lowers[i - 1] in {'"', "\u201c", ":", ";", "-", "(", "[", ".", "!", "?", "<", ">", "/"}
     )
