@@ -121,3 +121,8 @@ def test_destinations_and_capitalised_prepositions_are_not_characters() -> None:
     assert [c.text for c in a.characters] == ["Tess"]
     b = analyze("Later I talked to Brindle and walked over to Marissa, who smiled.")
     assert [(c.text, c.code) for c in b.characters] == [("Brindle", "1IKA"), ("Marissa", "1FKA")]
+
+
+def test_baby_sitting_brings_no_baby() -> None:
+    a = analyze("I was baby-sitting the kids. Later the baby cried.")
+    assert [(c.text, c.code) for c in a.characters] == [("kids", "2JSC"), ("baby", "1ISB")]

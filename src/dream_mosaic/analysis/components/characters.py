@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.7"
+VERSION = "1.8"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -330,6 +330,8 @@ def _known_after(lowers: list[str], i: int) -> bool:
 def _absent(lowers: list[str], i: int) -> bool:
     """A person named but not present in the dream: talked about, thought of, resembled, or the dreamer
     described ("when I was a little girl")."""
+    if lowers[i + 1 : i + 2] == ["-"] and lowers[i + 2 : i + 3] and lowers[i + 2].startswith(("sit", "sat")):
+        return True  # "baby-sitting": a job, not a baby
     j = i - 1
     while j >= 0 and i - j <= 3 and lowers[j] in _SKIP_BACK:
         j -= 1
