@@ -285,3 +285,15 @@ def test_holding_a_child_stroking_hair_and_making_room_are_friendly() -> None:
     assert [(i.initiator, i.words[0]) for i in analyze("I was baby-sitting the kids.").interactions] == [
         ("D", "baby-sitting")
     ]
+
+
+def test_an_unaddressed_refusal_or_ridicule_in_the_dreamer_s_sentence_is_at_the_dreamer() -> None:
+    a = analyze("I wanted a ride, but she refused. They would not let us in. My father ridiculed me.")
+    assert [(i.initiator, i.recipient, i.words[0]) for i in a.interactions] == [
+        ("1FUA", "D", "refused"),
+        ("2JUA", "D", "would not let"),
+        ("1MFA", "D", "ridiculed"),
+    ]
+    # "captured by the enemy" (no known person) is still an aggression; "hit by the bus" is an accident
+    b = analyze("We were captured by the enemy. Then I nearly got hit by the bus.")
+    assert [(i.initiator, i.recipient, i.words[0]) for i in b.interactions] == [("", "D", "captured")]

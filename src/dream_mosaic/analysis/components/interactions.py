@@ -19,7 +19,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.17"
+VERSION = "1.18"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -55,7 +55,7 @@ runs_us_over gaining_on_me gaining_on_us gained_on_me gains_on_me gain_on_me gai
 gain_on_us lunged_at lunging_at lunges_at lunge_at came_at_me come_at_me coming_at_me comes_at_me
 caught_me caught_us catching_me catches_me catch_me catching_us catches_us catch_us came_after coming_after
 comes_after come_after came_for_me came_for_us coming_for_me comes_for_me come_for_me coming_for_us
-comes_for_us come_for_us""")
+comes_for_us come_for_us walloped walloping wallops wallop""")
 _VERBAL = words("""
 yell yelled yelling yells shout shouted shouting scream screamed screaming argue argued arguing argument
 quarrel quarreled quarrelled insult insulted insulting criticize criticized criticised criticizing scold
@@ -112,6 +112,8 @@ said_no saying_no says_no say_no left_me_out left_us_out left_him_out left_her_o
 leave_me_out leaving_us_out leaves_us_out leave_us_out leaving_him_out leaves_him_out leave_him_out
 leaving_her_out leaves_her_out leave_her_out
 didn't_want_me didn't_want_us doesn't_want_me doesn't_want_us don't_want_me don't_want_us
+would_not_let would_not_allow will_not_let will_not_allow wouldn't_allow didn't_allow
+ridiculed ridiculing ridicules ridicule scoffed_at scoffing_at scoffs_at scoff_at
 blackmails accused_me accuses_me accuse_me belittling belittles belittle humiliating humiliates humiliate
 embarrassing_me embarrasses_me embarrass_me teased_me teases_me tease_me gotten_angry getting_angry get_angry
 be_angry were_angry being_angry been_angry am_angry are_angry is_angry become_angry becoming_angry
@@ -346,12 +348,17 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             passive, obj = False, resolve_token(doc, i - 1)
             by = last + 1 < len(lowers) and lowers[last + 1] == "by"
             subj = object_after(doc, last + 1) if by else subject_before(doc, i - 2, clause=True)
+        unaddressed = kind == "aggression" and obj is None and subj not in (None, "D") and not passive
+        if unaddressed and dreamer_in_sentence(doc, i):
+            # an unaddressed hostility in the dreamer's sentence is toward the dreamer: "she wouldn't listen when
+            # I ...", "I asked her to take me, but she refused"
+            obj = "D"
         if "_".join(match) in _NEEDS_OBJECT and obj is None and not (passive and subj is not None):
             i = last + 1  # "she smiled", "I shot the lock": no one received it ("I was shot" did)
             continue
         if passive and last + 1 < len(lowers) and lowers[last + 1] == "by":
             subj, obj = object_after(doc, last + 1), subj
-            if subj is None and physical:
+            if subj is None and (match[0] in _STRUCK or match[0] in _KNOCK):
                 i = last + 1  # "I nearly got hit by the bus": an accident, not an aggression
                 continue
         elif passive:
@@ -366,8 +373,6 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             obj = ""
         if kind == "sexuality" and lowers[i].startswith("kiss") and _friendly_kiss(lowers, last, subj, obj):
             kind = "friendliness"  # "I kissed my father", "kiss her hand": physical friendliness, not sexual
-        if kind == "aggression" and obj is None and subj not in (None, "D") and dreamer_in_sentence(doc, i):
-            obj = "D"  # "she wouldn't listen when I ...": an unaddressed hostility in the dreamer's sentence
         out.append(
             Interaction(
                 kind=kind,  # type: ignore[arg-type]
