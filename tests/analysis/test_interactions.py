@@ -297,3 +297,9 @@ def test_an_unaddressed_refusal_or_ridicule_in_the_dreamer_s_sentence_is_at_the_
     # "captured by the enemy" (no known person) is still an aggression; "hit by the bus" is an accident
     b = analyze("We were captured by the enemy. Then I nearly got hit by the bus.")
     assert [(i.initiator, i.recipient, i.words[0]) for i in b.interactions] == [("", "D", "captured")]
+
+
+def test_violence_without_a_person_near_the_dreamer() -> None:
+    # shooting with no one named is toward the dreamer in the dreamer's sentence; pushing a cart is at a thing
+    a = analyze("I see Wendy pushing a red cart up a hill. Two men started shooting as I ran.")
+    assert [(i.initiator, i.recipient, i.words[0]) for i in a.interactions] == [("2MSA", "D", "shooting")]

@@ -19,7 +19,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.18"
+VERSION = "1.19"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -349,9 +349,11 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             by = last + 1 < len(lowers) and lowers[last + 1] == "by"
             subj = object_after(doc, last + 1) if by else subject_before(doc, i - 2, clause=True)
         unaddressed = kind == "aggression" and obj is None and subj not in (None, "D") and not passive
-        if unaddressed and dreamer_in_sentence(doc, i):
+        at_a_thing = physical and lowers[last + 1 : last + 2] in _THING_OBJECT
+        if unaddressed and dreamer_in_sentence(doc, i) and not at_a_thing:
             # an unaddressed hostility in the dreamer's sentence is toward the dreamer: "she wouldn't listen when
-            # I ...", "I asked her to take me, but she refused"
+            # I ...", "I asked her to take me, but she refused", "two men started shooting as I ran"; not a blow
+            # at a thing ("I see Wendy pushing a cart", "firemen fighting the fire")
             obj = "D"
         if "_".join(match) in _NEEDS_OBJECT and obj is None and not (passive and subj is not None):
             i = last + 1  # "she smiled", "I shot the lock": no one received it ("I was shot" did)
@@ -438,6 +440,8 @@ def _friendly_kiss(lowers: list[str], last: int, subj: str | None, obj: str | No
 # yelled at", "we were kicked out"; not "I was annoyed with him") and carries no object of its own.
 _STATES = frozenset(words("annoyed irritated disgusted upset engaged married"))
 _CAUSATIVES = frozenset(words("have has had having get gets got getting"))
+# a determiner right after a verb starts its object: a thing when no person was found there
+_THING_OBJECT = [[w] for w in words("a an the some this that these those its their his")]
 _CAUSEES = frozenset(words("me him her us them"))
 _IRREGULAR_PARTICIPLES = frozenset(words("made told thrown sent taken caught beaten bitten shot struck held"))
 
