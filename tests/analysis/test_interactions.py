@@ -303,3 +303,8 @@ def test_violence_without_a_person_near_the_dreamer() -> None:
     # shooting with no one named is toward the dreamer in the dreamer's sentence; pushing a cart is at a thing
     a = analyze("I see Wendy pushing a red cart up a hill. Two men started shooting as I ran.")
     assert [(i.initiator, i.recipient, i.words[0]) for i in a.interactions] == [("2MSA", "D", "shooting")]
+
+
+def test_being_married_is_a_state_and_time_or_roads_give_no_friendliness() -> None:
+    a = analyze("I was going to be married to my boyfriend. It took me hours to get there. The road gave way.")
+    assert [(i.kind, i.initiator, i.recipient) for i in a.interactions] == [("friendliness", "D", "1MKA")]

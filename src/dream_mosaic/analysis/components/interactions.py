@@ -19,7 +19,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.19"
+VERSION = "1.20"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -311,9 +311,12 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             or prev == "-"
             or "playfully" in nxt
             or (match == ("like",) and not _likes_someone(lowers, i))
+            or (kind == "friendliness" and prev == "it")
+            or (match[0] in _GIVE and nxt[:1] in (["way"], ["up"], ["in"]))
         ):
             i = last + 1  # "it struck me as odd", "a bite to eat", "knocked on her door", "told me not to worry",
-            # "he hit himself", "then it hit me", "Jello-wrestling", "I slap him playfully": no aggression
+            # "he hit himself", "then it hit me", "Jello-wrestling", "I slap him playfully": no aggression;
+            # "it took me hours", "the road gave way", "they had given up": no friendliness
             continue
         if "_".join(match) in _TRAILING:
             k = _person_before(doc, i)
@@ -341,7 +344,7 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
         passive = (
             lowers[aux] in _PASSIVE
             and not match[0].endswith("ing")
-            and (len(match) == 1 or _participle_form(match))
+            and ((len(match) == 1 and match[0] not in _STATES) or _participle_form(match))
         )
         if i >= 2 and prev in _CAUSEES and lowers[i - 2] in _CAUSATIVES and _participle_form(match):
             # "to have me arrested", "he got her fired": done to the one in between, by whoever had it done
@@ -440,6 +443,7 @@ def _friendly_kiss(lowers: list[str], last: int, subj: str | None, obj: str | No
 # yelled at", "we were kicked out"; not "I was annoyed with him") and carries no object of its own.
 _STATES = frozenset(words("annoyed irritated disgusted upset engaged married"))
 _CAUSATIVES = frozenset(words("have has had having get gets got getting"))
+_GIVE = frozenset(words("give gives gave given giving"))
 # a determiner right after a verb starts its object: a thing when no person was found there
 _THING_OBJECT = [[w] for w in words("a an the some this that these those its their his")]
 _CAUSEES = frozenset(words("me him her us them"))
