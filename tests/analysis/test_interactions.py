@@ -278,7 +278,7 @@ def test_visits_good_wishes_and_coming_to_someone_s_aid_are_friendly() -> None:
 def test_holding_a_child_stroking_hair_and_making_room_are_friendly() -> None:
     a = analyze("My sister holds the baby in her arms. Frank came in and rumples my hair. I make room for him.")
     assert [(i.initiator, i.recipient, i.words[0]) for i in a.interactions] == [
-        ("1FTA", "1FSB", "in her arms"),
+        ("1FTA", "1FSB", "holds"),
         ("1MKA", "D", "rumples"),
         ("D", "1MKA", "make room for"),
     ]
@@ -308,3 +308,11 @@ def test_violence_without_a_person_near_the_dreamer() -> None:
 def test_being_married_is_a_state_and_time_or_roads_give_no_friendliness() -> None:
     a = analyze("I was going to be married to my boyfriend. It took me hours to get there. The road gave way.")
     assert [(i.kind, i.initiator, i.recipient) for i in a.interactions] == [("friendliness", "D", "1MKA")]
+
+
+def test_holding_or_carrying_a_person_is_friendly_holding_them_down_is_not() -> None:
+    a = analyze("He held me down. I am holding a baby. I am carrying my sister. I held the gun.")
+    assert [(i.initiator, i.recipient, i.words[0]) for i in a.interactions] == [
+        ("D", "1ISB", "holding"),
+        ("D", "1FTA", "carrying"),
+    ]

@@ -19,7 +19,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.20"
+VERSION = "1.21"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -213,7 +213,7 @@ agree_with to_his_aid to_her_aid to_my_aid to_their_aid to_our_aid to_his_rescue
 to_their_rescue to_our_rescue
 stroked stroking strokes stroke rumpled rumpling rumples rumple ruffled ruffling ruffles ruffle made_room_for
 making_room_for makes_room_for make_room_for baby_-_sat baby_-_sit baby_-_sitting baby_-_sits in_his_arms
-in_her_arms in_their_arms
+in_her_arms in_their_arms held holding holds hold carried carrying carries carry
 flirted_with flirting_with crush_on in_love_with fell_in_love_with flirts_with flirt_with crushed_on
 crushing_on crushes_on fallen_in_love_with falling_in_love_with falls_in_love_with fall_in_love_with
 """)
@@ -262,7 +262,8 @@ _NEEDS_OBJECT = frozenset(
         "whip poisoning poisons poison choking chokes choke "
         "chase chased chasing chases chased_after chasing_after chase_after chases_after "
         "babysat babysit babysitting babysits like baby_-_sat baby_-_sit baby_-_sitting baby_-_sits "
-        "stroked stroking strokes stroke rumpled rumpling rumples rumple ruffled ruffling ruffles ruffle"
+        "stroked stroking strokes stroke rumpled rumpling rumples rumple ruffled ruffling ruffles ruffle "
+        "held holding holds hold carried carrying carries carry"
     )
 )
 _OBJECT_PRONOUNS = frozenset(words("me him her us them my his"))
@@ -313,14 +314,15 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             or (match == ("like",) and not _likes_someone(lowers, i))
             or (kind == "friendliness" and prev == "it")
             or (match[0] in _GIVE and nxt[:1] in (["way"], ["up"], ["in"]))
+            or (match[0] in _HOLD and "down" in lowers[last + 1 : last + 3])
         ):
             i = last + 1  # "it struck me as odd", "a bite to eat", "knocked on her door", "told me not to worry",
             # "he hit himself", "then it hit me", "Jello-wrestling", "I slap him playfully": no aggression;
-            # "it took me hours", "the road gave way", "they had given up": no friendliness
+            # "it took me hours", "the road gave way", "they had given up", "he held me down": no friendliness
             continue
         if "_".join(match) in _TRAILING:
             k = _person_before(doc, i)
-            if k is None:
+            if k is None or any(w in _HOLD for w in lowers[max(0, i - 5) : i]):
                 i = last + 1
                 continue
             obj, subj = resolve_token(doc, k), subject_before(doc, k, clause=True)
@@ -444,6 +446,7 @@ def _friendly_kiss(lowers: list[str], last: int, subj: str | None, obj: str | No
 _STATES = frozenset(words("annoyed irritated disgusted upset engaged married"))
 _CAUSATIVES = frozenset(words("have has had having get gets got getting"))
 _GIVE = frozenset(words("give gives gave given giving"))
+_HOLD = frozenset(words("hold holds held holding"))
 # a determiner right after a verb starts its object: a thing when no person was found there
 _THING_OBJECT = [[w] for w in words("a an the some this that these those its their his")]
 _CAUSEES = frozenset(words("me him her us them"))
