@@ -19,7 +19,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.21"
+VERSION = "1.22"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -30,7 +30,7 @@ tackled injure injured kidnap kidnapped capture captured arrest arrested pursue 
 hunting strike struck whip whipped torture tortured poison poisoned drown drowned smash smashed throttle
 throttled knife knifed spank spanked pinch pinched rape raped aim aimed fired_at shot_at threw_at throwing_at
 raid raided tied_up dragged drag dragging knocked knock_down tripped jumped_on held_captive captivity
-imprisoned trapped_me slashed after_me follows_me followed_me following_me poke poked poking shook_her
+imprisoned trapped_me slashed after_me poke poked poking shook_her
 shook_him shake_her shake_him shakes_her shakes_him hurt_me hurt_him hurt_her hurts_me hurting_me locked_him
 locked_her locked_me lock_him lock_her lock_me threw_me throws_me beheaded hanged execute executed punches
 kicks slaps beats stabs murders grabs pushes shoving shoves strangling strangles chokes bites wrestling
@@ -40,7 +40,7 @@ smashing smashes throttling throttles knifing knifes spanking spanks pinching pi
 firing_at shooting_at shoots_at shoot_at thrown_at throws_at throw_at raiding raids tying_up ties_up
 tie_up drags knocking knocks knock knocked_down knocking_down knocks_down jumping_on jumps_on jump_on
 holding_captive holds_captive hold_captive imprisoning imprisons imprison trapping_me traps_me trap_me
-slashing slashes slash follow_me pokes shaken_her shaking_her shaken_him shaking_him hurting_him hurts_him
+slashing slashes slash pokes shaken_her shaking_her shaken_him shaking_him hurting_him hurts_him
 hurting_her hurts_her locking_him locks_him locking_her locks_her locking_me locks_me thrown_me throwing_me
 throw_me beheading beheads behead executing executes
 chased_after chasing_after chase_after chases_after
@@ -112,6 +112,7 @@ said_no saying_no says_no say_no left_me_out left_us_out left_him_out left_her_o
 leave_me_out leaving_us_out leaves_us_out leave_us_out leaving_him_out leaves_him_out leave_him_out
 leaving_her_out leaves_her_out leave_her_out
 didn't_want_me didn't_want_us doesn't_want_me doesn't_want_us don't_want_me don't_want_us
+follows_me followed_me following_me follow_me
 would_not_let would_not_allow will_not_let will_not_allow wouldn't_allow didn't_allow
 ridiculed ridiculing ridicules ridicule scoffed_at scoffing_at scoffs_at scoff_at
 blackmails accused_me accuses_me accuse_me belittling belittles belittle humiliating humiliates humiliate
@@ -303,7 +304,9 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             continue
         nxt = lowers[last + 1 : last + 3]
         if (
-            (match[0] in _STRUCK and nxt[1:] == ["as"])
+            (match[0] in _STRUCK and (nxt[1:] == ["as"] or nxt[:1] == ["up"]))
+            or (prev in _FEEL and len(match) == 1)
+            or (match[0].startswith("hurt") and ("it" in (prev, lowers[i - 2] if i > 1 else "") or prev == "it's"))
             or (match[0] in {"bite", "bit"} and nxt[:1] == ["to"])
             or (match[0] in _KNOCK and nxt[:1] in (["on"], ["at"]))
             or (match[-2:] == ("not", "to") and nxt[:1] in (["worry"], ["be"], ["cry"], ["fear"], ["panic"]))
@@ -318,7 +321,8 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
         ):
             i = last + 1  # "it struck me as odd", "a bite to eat", "knocked on her door", "told me not to worry",
             # "he hit himself", "then it hit me", "Jello-wrestling", "I slap him playfully": no aggression;
-            # "it took me hours", "the road gave way", "they had given up", "he held me down": no friendliness
+            # "it took me hours", "the road gave way", "they had given up", "he held me down": no friendliness;
+            # "we'd struck up a relationship", "I feel attacked", "it's hurting her": no aggression
             continue
         if "_".join(match) in _TRAILING:
             k = _person_before(doc, i)
@@ -414,7 +418,8 @@ def _likes_someone(lowers: list[str], i: int) -> bool:
 
 # Before a physical act, these make it a threat, a fear or an intention, not a blow ("he was going to hurt
 # me", "they may attack us", "I couldn't kill anyone"): HVdC codes such aggression below the physical levels.
-_INTENT = frozenset(words("would could might may should will can can't couldn't wouldn't going gonna intending"))
+_INTENT = frozenset(words("would could might may should will can can't couldn't wouldn't going gonna intending if"))
+_FEEL = frozenset(words("feel feels felt feeling"))
 
 
 def _intended(lowers: list[str], i: int) -> bool:
