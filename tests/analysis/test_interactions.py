@@ -323,3 +323,8 @@ def test_holding_or_carrying_a_person_is_friendly_holding_them_down_is_not() -> 
 def test_relationships_feelings_things_and_what_ifs_are_no_blows() -> None:
     a = analyze("We had struck up a friendship. I feel attacked. It is hurting her. If he hit me, I would cry.")
     assert [(i.kind, i.physical) for i in a.interactions] == [("aggression", False)]
+
+
+def test_a_touch_of_the_body_is_sexual_a_film_or_a_description_is_not() -> None:
+    a = analyze("I put my hands on her breasts. Her breasts were large. I had a sex dream about an erotic film.")
+    assert [(i.kind, i.initiator, i.recipient) for i in a.interactions] == [("sexuality", "D", "1FUA")]

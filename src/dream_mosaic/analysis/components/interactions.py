@@ -19,7 +19,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.22"
+VERSION = "1.23"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -220,7 +220,8 @@ crushing_on crushes_on fallen_in_love_with falling_in_love_with falls_in_love_wi
 """)
 _SEXUAL = words("""kiss kissed kissing kisses caress caressed caressing fondle fondled fondling seduce seduced
 seducing sex intercourse making_love made_love make_love slept_with sleep_with sleeping_with fuck fucked
-fucking erotic sexual sexually making_out made_out necking petting orgasm""")
+fucking sexual sexually making_out made_out necking petting orgasm breasts breast penis vagina nipples
+genitals""")
 
 _LEXICON: dict[tuple[str, ...], tuple[str, bool]] = {}
 for _w in _PHYSICAL:
@@ -269,7 +270,12 @@ _NEEDS_OBJECT = frozenset(
 )
 _OBJECT_PRONOUNS = frozenset(words("me him her us them my his"))
 # Forms that follow their object: "I took the girl by the hand", "I tell her how sorry I am".
-_TRAILING = frozenset(words("by_the_hand in_my_arms in_his_arms in_her_arms in_their_arms how_sorry"))
+_TRAILING = frozenset(
+    words(
+        "by_the_hand in_my_arms in_his_arms in_her_arms in_their_arms how_sorry "
+        "breasts breast penis vagina nipples genitals"
+    )
+)
 _KNOCK = frozenset(words("knock knocked knocking knocks"))
 _STRUCK = frozenset(words("struck strike strikes hit hits"))
 _PASSIVE = frozenset(words("was were got been being is are get gets be"))
@@ -298,7 +304,9 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
         kind, physical = _LEXICON[match]
         prev = lowers[i - 1] if i else ""
         if prev in {"not", "never", "didn't", "don't", "couldn't", "wouldn't", "no"} or (
-            prev in {"a", "an", "the", "this", "that", "my", "his", "her", "gun", "big"} and len(match) == 1
+            prev in {"a", "an", "the", "this", "that", "my", "his", "her", "gun", "big"}
+            and len(match) == 1
+            and match[0] not in _TRAILING
         ):
             i = last + 1  # negated, or a noun ("a shot", "the fight")
             continue
@@ -306,6 +314,7 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
         if (
             (match[0] in _STRUCK and (nxt[1:] == ["as"] or nxt[:1] == ["up"]))
             or (prev in _FEEL and len(match) == 1)
+            or (match == ("sex",) and nxt[:1] in (["dream"], ["dreams"], ["education"], ["appeal"]))
             or (match[0].startswith("hurt") and ("it" in (prev, lowers[i - 2] if i > 1 else "") or prev == "it's"))
             or (match[0] in {"bite", "bit"} and nxt[:1] == ["to"])
             or (match[0] in _KNOCK and nxt[:1] in (["on"], ["at"]))
@@ -330,6 +339,9 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
                 i = last + 1
                 continue
             obj, subj = resolve_token(doc, k), subject_before(doc, k, clause=True)
+            if kind == "sexuality" and subj is None:
+                i = last + 1  # "her breasts were large": a description, not a touch
+                continue
         else:
             obj = object_after(doc, last)
             for k in range(i + 1, last + 1):
