@@ -53,3 +53,12 @@ def test_misfortune_words_that_tell_of_no_misfortune_in_the_dream() -> None:
         assert analyze(text).misfortunes == [], text
     told = analyze("My grandmother is going to die. The guard was killed. I was late for class.")
     assert [m.words[0] for m in told.misfortunes] == ["die", "killed", "late"]
+
+
+def test_misfortunes_in_the_present_tense_and_going_wrong() -> None:
+    a = analyze("My brother twists his ankle. Something goes wrong with the plane. The cup breaks.")
+    assert [(m.words[0], m.character) for m in a.misfortunes] == [
+        ("twists", "1MBA"),
+        ("goes wrong", "D"),
+        ("breaks", "D"),
+    ]

@@ -9,7 +9,7 @@ from ..pipeline import DreamDoc, register_component
 from ..schemas import Event
 from ._resolve import subject_before
 
-VERSION = "1.4"
+VERSION = "1.5"
 
 _BODILY = frozenset(
     words("""injured hurt wounded bleeding bled sick ill died dead dying broke_my broken_leg broken_arm cut_my
@@ -21,7 +21,10 @@ _MISFORTUNE = frozenset(
     drowning fainted paralyzed pain disaster killed dies die slipped tripped collapsed exploded explosion
     earthquake storm tornado hurricane wreck wrecked crashing sinking sank sinks burning flooded flooding
     dropped spilled tore torn ripped broke_down flat_tire ran_out_of too_late forgot forgotten missing
-    disappeared unlucky bad_luck fell_out falls danger dangerous bleed bit_by stung""")
+    disappeared unlucky bad_luck fell_out falls danger dangerous bleed bit_by stung
+    spills spilling spill ruins ruining breaks breaking crashes drops dropping forgets forgetting disappears
+    disappearing collapses collapsing explodes exploding burns hurts hurting twisted twist twists twisting
+    went_wrong goes_wrong go_wrong going_wrong gone_wrong zapped plague""")
 )
 _GOOD_FORTUNE = frozenset(words("lucky luckily fortunately inherited found_money won_the_lottery windfall"))
 _SUCCESS = frozenset(
