@@ -328,3 +328,9 @@ def test_relationships_feelings_things_and_what_ifs_are_no_blows() -> None:
 def test_a_touch_of_the_body_is_sexual_a_film_or_a_description_is_not() -> None:
     a = analyze("I put my hands on her breasts. Her breasts were large. I had a sex dream about an erotic film.")
     assert [(i.kind, i.initiator, i.recipient) for i in a.interactions] == [("sexuality", "D", "1FUA")]
+
+
+def test_a_diary_clause_without_a_subject_is_the_dreamer_s() -> None:
+    # Emma writes "Father Andrew and I go out; see landscape. Eventually embrace." (no "I" before the verb)
+    a = analyze("Father Andrew and I go out; see the view. Eventually embrace. \"Help me!\" she cried.")
+    assert [(i.initiator, i.words[0]) for i in a.interactions] == [("D", "embrace"), ("", "Help")]

@@ -19,7 +19,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.23"
+VERSION = "1.24"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -355,6 +355,8 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
                 subj = subject_before(doc, i, clause=True)
                 if subj is not None and subj == obj:
                     subj = None
+                if subj is None and _diary_clause(doc, lowers, i) and obj != "D":
+                    subj = "D"  # a diary's clause with no subject is the dreamer's: "See Frank; embrace him."
         # "I was chased (by a dog)" is passive; "a man was chasing me" is not.
         aux = i - 1
         while aux > 0 and i - aux <= 2 and lowers[aux].endswith("ly"):
@@ -436,6 +438,23 @@ _FEEL = frozenset(words("feel feels felt feeling"))
 
 def _intended(lowers: list[str], i: int) -> bool:
     return any(w in _INTENT for w in lowers[max(0, i - 3) : i])
+
+
+# Clause openers of a diary's telegraphic style ("Then embrace.", "-- shift: see Frank;"), and adverbs
+# that may stand between them and the verb.
+_DIARY_OPENERS = frozenset({";", ":", "-", "--", "."})
+_DIARY_ADVERBS = frozenset(words("then also later eventually finally suddenly again and"))
+
+
+def _diary_clause(doc: DreamDoc, lowers: list[str], i: int) -> bool:
+    """Is token ``i`` a verb opening a clause that has no subject (not in a quotation)?"""
+    s_first = doc.sentences[doc.tokens[i].sent].first_token
+    j = i - 1
+    while j >= s_first and lowers[j] in _DIARY_ADVERBS:
+        j -= 1
+    if j < s_first:
+        return not lowers[i].endswith("ing")  # sentence-initial: "Embrace him." (not "Running away ...")
+    return lowers[j] in _DIARY_OPENERS and not lowers[i].endswith("ing")
 
 
 def _kin(code: str | None) -> bool:
