@@ -303,35 +303,8 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
         last = i + len(match) - 1
         kind, physical = _LEXICON[match]
         prev = lowers[i - 1] if i else ""
-        if prev in {"not", "never", "didn't", "don't", "couldn't", "wouldn't", "no"} or (
-            prev in {"a", "an", "the", "this", "that", "my", "his", "her", "gun", "big"}
-            and len(match) == 1
-            and match[0] not in _TRAILING
-        ):
-            i = last + 1  # negated, or a noun ("a shot", "the fight")
-            continue
-        nxt = lowers[last + 1 : last + 3]
-        if (
-            (match[0] in _STRUCK and (nxt[1:] == ["as"] or nxt[:1] == ["up"]))
-            or (prev in _FEEL and len(match) == 1)
-            or (match == ("sex",) and nxt[:1] in (["dream"], ["dreams"], ["education"], ["appeal"]))
-            or (match[0].startswith("hurt") and ("it" in (prev, lowers[i - 2] if i > 1 else "") or prev == "it's"))
-            or (match[0] in {"bite", "bit"} and nxt[:1] == ["to"])
-            or (match[0] in _KNOCK and nxt[:1] in (["on"], ["at"]))
-            or (match[-2:] == ("not", "to") and nxt[:1] in (["worry"], ["be"], ["cry"], ["fear"], ["panic"]))
-            or nxt[:1] in (["himself"], ["herself"], ["myself"], ["themselves"], ["ourselves"], ["itself"])
-            or (match[0] in _STRUCK and prev in {"it", "that", "this"})
-            or prev == "-"
-            or "playfully" in nxt
-            or (match == ("like",) and not _likes_someone(lowers, i))
-            or (kind == "friendliness" and prev == "it")
-            or (match[0] in _GIVE and nxt[:1] in (["way"], ["up"], ["in"]))
-            or (match[0] in _HOLD and "down" in lowers[last + 1 : last + 3])
-        ):
-            i = last + 1  # "it struck me as odd", "a bite to eat", "knocked on her door", "told me not to worry",
-            # "he hit himself", "then it hit me", "Jello-wrestling", "I slap him playfully": no aggression;
-            # "it took me hours", "the road gave way", "they had given up", "he held me down": no friendliness;
-            # "we'd struck up a relationship", "I feel attacked", "it's hurting her": no aggression
+        if _no_act_here(match, kind, lowers, i, last):
+            i = last + 1
             continue
         if "_".join(match) in _TRAILING:
             k = _person_before(doc, i)
@@ -394,7 +367,7 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
         if subj is not None and subj == obj and shared.get(subj, 0) < 2:
             i = last + 1  # one character on both sides ("she hurt herself"); "Frank criticises Wally" is two
             continue
-        if kind == "sexuality" and lowers[i] in {"sex", "sexual", "sexually", "erotic", "intercourse"} and obj is None:
+        if kind == "sexuality" and lowers[i] in {"sex", "sexual", "sexually", "intercourse"} and obj is None:
             obj = ""
         if kind == "sexuality" and lowers[i].startswith("kiss") and _friendly_kiss(lowers, last, subj, obj):
             kind = "friendliness"  # "I kissed my father", "kiss her hand": physical friendliness, not sexual
@@ -410,6 +383,45 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
         )
         i = last + 1
     return out
+
+
+_NEGATORS = frozenset(words("not never didn't don't couldn't wouldn't no"))
+_DETERMINERS = frozenset(words("a an the this that my his her gun big"))
+_REFLEXIVES = frozenset(words("himself herself myself themselves ourselves itself"))
+_NOT_TO_COMFORT = frozenset(words("worry be cry fear panic"))
+
+
+def _no_act_here(match: tuple[str, ...], kind: str, lowers: list[str], i: int, last: int) -> bool:
+    """Is the matched form, in its context, no interaction at all?
+
+    Negated ("didn't hit him") or a noun ("a shot", "the fight"); an idiom ("it struck me as odd", "we'd
+    struck up a relationship", "a bite to eat", "knocked on her door", "the road gave way", "they had given
+    up"); a feeling or a thing rather than an act ("I feel attacked", "it's hurting her", "then it hit me",
+    "it took me hours", "a sex dream"); comfort, not a ban ("told me not to worry"); a reflexive ("he hit
+    himself"); play ("Jello-wrestling", "I slap him playfully"); "like" that is no liking ("looks like");
+    "he held me down" (no friendliness).
+    """
+    prev = lowers[i - 1] if i else ""
+    if prev in _NEGATORS or (prev in _DETERMINERS and len(match) == 1 and match[0] not in _TRAILING):
+        return True
+    nxt = lowers[last + 1 : last + 3]
+    head = match[0]
+    return (
+        (head in _STRUCK and (nxt[1:] == ["as"] or nxt[:1] == ["up"] or prev in {"it", "that", "this"}))
+        or (head in {"bite", "bit"} and nxt[:1] == ["to"])
+        or (head in _KNOCK and nxt[:1] in (["on"], ["at"]))
+        or (head in _GIVE and nxt[:1] in (["way"], ["up"], ["in"]))
+        or (head in _HOLD and "down" in nxt)
+        or (prev in _FEEL and len(match) == 1)
+        or (head.startswith("hurt") and ("it" in (prev, lowers[i - 2] if i > 1 else "") or prev == "it's"))
+        or (kind == "friendliness" and prev == "it")
+        or (match == ("sex",) and nxt[:1] in (["dream"], ["dreams"], ["education"], ["appeal"]))
+        or (match[-2:] == ("not", "to") and nxt[:1] != [] and nxt[0] in _NOT_TO_COMFORT)
+        or (nxt[:1] != [] and nxt[0] in _REFLEXIVES)
+        or prev == "-"
+        or "playfully" in nxt
+        or (match == ("like",) and not _likes_someone(lowers, i))
+    )
 
 
 # Relatives whose kiss is friendly: the HVdC family letters but husband and wife, whose kiss is sexual.
