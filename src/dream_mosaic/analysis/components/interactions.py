@@ -4,7 +4,9 @@ Initiator is the subject before the verb, recipient the object after it ("a man 
 passives ("I was attacked by ...") swap them. Physical aggression (HVdC codes 5-8) is flagged. Each verb is
 listed in every tense (a test checks it against lemminflect's tables), since many dreamers narrate in the
 present. Stated anger or happiness toward a character is HVdC's covert aggression or friendliness
-(``covert_feelings``).
+(``covert_feelings``). Another character's hostility with no one named in a sentence that mentions the
+dreamer is toward the dreamer; a clause with no subject in a diary's telegraphic style is the dreamer's;
+the contexts in which a matched form is no act at all are in ``_no_act_here``.
 """
 
 from __future__ import annotations
