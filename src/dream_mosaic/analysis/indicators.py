@@ -107,8 +107,9 @@ def _pct(num: float, den: float) -> float | None:
     return None if den == 0 else 100.0 * num / den
 
 
-def _involves_dreamer(who: str) -> bool:
-    return "D" in who.replace(" ", "").split("+") or who.strip() == "D" or who.startswith("D")
+def involves_dreamer(who: str) -> bool:
+    """Is the dreamer among ``who``: "D", or a group with the dreamer as coders write it ("D + 1MKA")?"""
+    return "D" in who.replace(" ", "").split("+")
 
 
 def indicators(reports: Iterable[ReportCodes]) -> dict[str, float | None]:
@@ -129,18 +130,18 @@ def indicators(reports: Iterable[ReportCodes]) -> dict[str, float | None]:
     friend = [f for r in reps for f in r.friendliness]
     sex = [s for r in reps for s in r.sexuality]
     # The dreamer is involved as part of a group too ("D + 1MKA" attacked 1MSA), as in the coders' codes.
-    d_aggressor = sum(1 for _, i, _r in aggr if _involves_dreamer(i))
-    d_victim = sum(1 for _, _i, r in aggr if _involves_dreamer(r))
-    d_befriender = sum(1 for i, _r in friend if _involves_dreamer(i))
-    d_befriended = sum(1 for _i, r in friend if _involves_dreamer(r))
+    d_aggressor = sum(1 for _, i, _r in aggr if involves_dreamer(i))
+    d_victim = sum(1 for _, _i, r in aggr if involves_dreamer(r))
+    d_befriender = sum(1 for i, _r in friend if involves_dreamer(i))
+    d_befriended = sum(1 for _i, r in friend if involves_dreamer(r))
     settings = [s for r in reps for s in r.settings]
     indoor = sum(1 for s in settings if s.startswith("I"))
     outdoor = sum(1 for s in settings if s.startswith("O"))
     fam_set = sum(1 for s in settings if len(s) > 1 and s[1] in "FDG")
     unfam_set = sum(1 for s in settings if len(s) > 1 and s[1] == "U")
     emotions = [e for r in reps for e in r.emotions]
-    d_success = sum(1 for r in reps for w in r.successes if _involves_dreamer(w))
-    d_failure = sum(1 for r in reps for w in r.failures if _involves_dreamer(w))
+    d_success = sum(1 for r in reps for w in r.successes if involves_dreamer(w))
+    d_failure = sum(1 for r in reps for w in r.failures if involves_dreamer(w))
 
     def dreams_with(attr: str) -> float | None:
         return _pct(sum(1 for r in reps if getattr(r, attr)), n)
@@ -170,7 +171,7 @@ def indicators(reports: Iterable[ReportCodes]) -> dict[str, float | None]:
         "dreams_with_failure_percent": dreams_with("failures"),
         "dreams_with_emotion_percent": dreams_with("emotions"),
         "dreamer_involved_aggression_percent": _pct(
-            sum(1 for _, i, r in aggr if _involves_dreamer(i) or _involves_dreamer(r)), len(aggr)
+            sum(1 for _, i, r in aggr if involves_dreamer(i) or involves_dreamer(r)), len(aggr)
         ),
     }
 

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session, object_session
 
 from dream_mosaic.analysis import tasks  # noqa: F401  (subscribes analysis to dream events)
+from dream_mosaic.analysis.indicators import involves_dreamer
 from dream_mosaic.analysis.repository import AnalysisRepository
 from dream_mosaic.analysis.schemas import EMOTION_NAMES
 from dream_mosaic.analysis.service import current_analysis, highlight_segments, visible_analysis
@@ -37,7 +38,7 @@ _EVENTS = {"misfortunes": "misfortune", "good_fortunes": "good fortune", "succes
 
 def _who(code: str, characters: list[dict[str, Any]]) -> str:
     """A person as the dreamer reads them: "you", the words of the character coded so, or "someone"."""
-    if code.replace(" ", "").split("+")[0] == "D":
+    if involves_dreamer(code):
         return "you" if code.strip() == "D" else "you and others"
     for c in characters:
         if c.get("code") == code:

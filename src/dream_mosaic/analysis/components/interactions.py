@@ -308,7 +308,8 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
         if _no_act_here(match, kind, lowers, i, last):
             i = last + 1
             continue
-        if "_".join(match) in _TRAILING:
+        form = "_".join(match)
+        if form in _TRAILING:
             k = _person_before(doc, i)
             if k is None or any(w in _HOLD for w in lowers[max(0, i - 5) : i]):
                 i = last + 1
@@ -347,13 +348,13 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             by = last + 1 < len(lowers) and lowers[last + 1] == "by"
             subj = object_after(doc, last + 1) if by else subject_before(doc, i - 2, clause=True)
         unaddressed = kind == "aggression" and obj is None and subj not in (None, "D") and not passive
-        at_a_thing = physical and lowers[last + 1 : last + 2] in _THING_OBJECT
+        at_a_thing = physical and last + 1 < len(lowers) and lowers[last + 1] in _THING_OBJECT
         if unaddressed and dreamer_in_sentence(doc, i) and not at_a_thing:
             # an unaddressed hostility in the dreamer's sentence is toward the dreamer: "she wouldn't listen when
             # I ...", "I asked her to take me, but she refused", "two men started shooting as I ran"; not a blow
             # at a thing ("I see Wendy pushing a cart", "firemen fighting the fire")
             obj = "D"
-        if "_".join(match) in _NEEDS_OBJECT and obj is None and not (passive and subj is not None):
+        if form in _NEEDS_OBJECT and obj is None and not (passive and subj is not None):
             i = last + 1  # "she smiled", "I shot the lock": no one received it ("I was shot" did)
             continue
         if passive and last + 1 < len(lowers) and lowers[last + 1] == "by":
@@ -498,7 +499,7 @@ _CAUSATIVES = frozenset(words("have has had having get gets got getting"))
 _GIVE = frozenset(words("give gives gave given giving"))
 _HOLD = frozenset(words("hold holds held holding"))
 # a determiner right after a verb starts its object: a thing when no person was found there
-_THING_OBJECT = [[w] for w in words("a an the some this that these those its their his")]
+_THING_OBJECT = frozenset(words("a an the some this that these those its their his"))
 _CAUSEES = frozenset(words("me him her us them"))
 _IRREGULAR_PARTICIPLES = frozenset(words("made told thrown sent taken caught beaten bitten shot struck held"))
 

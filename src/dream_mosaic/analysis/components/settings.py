@@ -23,6 +23,7 @@ OUTDOOR = frozenset(
     parking lot campus town city village bridge shore island jungle valley cliff pool playground
     cemetery graveyard alley trail creek stream pond canyon avenue ave boulevard blvd""")
 )
+_PLACES = INDOOR | OUTDOOR
 # Places known by name (HVdC's geographical settings, familiar): countries, states, large cities.
 _GAZETTEER = frozenset(
     words("""america canada mexico england britain france paris germany berlin austria vienna italy rome spain
@@ -100,7 +101,7 @@ def _name_goes_on(doc: DreamDoc, lowers: list[str], i: int) -> bool:
     if not t.is_title or i + 1 >= len(lowers) or (i > 0 and doc.tokens[i - 1].sent != t.sent) or i == 0:
         return False
     nxt = doc.tokens[i + 1]
-    return nxt.is_title and nxt.sent == t.sent and lowers[i + 1] in INDOOR | OUTDOOR
+    return nxt.is_title and nxt.sent == t.sent and lowers[i + 1] in _PLACES
 
 
 def _after_preposition(lowers: list[str], i: int) -> bool:
