@@ -62,3 +62,40 @@ def test_misfortunes_in_the_present_tense_and_going_wrong() -> None:
         ("goes wrong", "D"),
         ("breaks", "D"),
     ]
+
+
+def test_good_fortune_is_a_windfall_a_recovery_a_return_or_a_rescue() -> None:
+    a = analyze("My husband won a lot of money. Then I find two bags with jewelry and treasures.")
+    assert [(e.words[0], e.character) for e in a.good_fortunes] == [("won", "1MHA"), ("find", "D")]
+    assert a.successes == []  # winning money is luck, not the success of winning a race
+    b = analyze("My sister recovered. Mary is back! We are suddenly delivered and freed. It was a true miracle.")
+    assert [(e.words[0], e.character) for e in b.good_fortunes] == [
+        ("recovered", "1FTA"),
+        ("is back", "1FKA"),
+        ("delivered", "D"),
+        ("miracle", "D"),
+    ]
+    assert [e.words[0] for e in analyze("I won the race.").successes] == ["won"]
+
+
+def test_no_good_fortune_denied_hoped_for_or_only_a_return_home() -> None:
+    quiet = [
+        "He didn't survive the crash. If she recovered we would celebrate.",
+        "He is back at work. She has come back from the store.",
+        "I found that I had lost my wallet with all my money. The mail is delivered at noon.",
+        "The cards had been delivered to our house.",
+    ]
+    for text in quiet:
+        assert analyze(text).good_fortunes == [], text
+
+
+def test_losing_taking_the_wrong_bus_being_caught_and_illness_are_misfortunes() -> None:
+    a = analyze("I lose a valuable card. We take the wrong bus. His hook gets caught. Frank has asthma.")
+    assert [(m.words[0], m.character) for m in a.misfortunes] == [
+        ("lose", "D"),
+        ("wrong bus", "D"),
+        ("gets caught", "1MUA"),  # "his": a man the report has not named
+        ("asthma", "1MKA"),
+    ]
+    assert [m.bodily for m in a.misfortunes] == [False, False, False, True]
+    assert [m.words[0] for m in analyze("The boy almost drowns.").misfortunes] == ["drowns"]

@@ -9,11 +9,13 @@ from ..pipeline import DreamDoc, register_component
 from ..schemas import Event
 from ._resolve import subject_before
 
-VERSION = "1.5"
+VERSION = "1.6"
 
+# Illnesses named as a character's state ("Frank has asthma"): a bodily misfortune like an injury.
+_ILLNESS = " asthma cancer flu fever pneumonia tumor tumour heart_attack polio measles leukemia"
 _BODILY = frozenset(
-    words("""injured hurt wounded bleeding bled sick ill died dead dying broke_my broken_leg broken_arm cut_my
-    burned burnt drowned drowning fainted fell_down paralyzed pain bleed bit_by stung""")
+    words(_ILLNESS + """ injured hurt wounded bleeding bled sick ill died dead dying broke_my broken_leg
+    broken_arm cut_my burned burnt drowned drowning fainted fell_down paralyzed pain bleed bit_by stung""")
 )
 _MISFORTUNE = frozenset(
     words("""lost accident crashed crash fell falling stuck trapped late missed broken broke ruined robbed
@@ -24,9 +26,33 @@ _MISFORTUNE = frozenset(
     disappeared unlucky bad_luck fell_out falls danger dangerous bleed bit_by stung
     spills spilling spill ruins ruining breaks breaking crashes drops dropping forgets forgetting disappears
     disappearing collapses collapsing explodes exploding burns hurts hurting twisted twist twists twisting
-    went_wrong goes_wrong go_wrong going_wrong gone_wrong zapped plague""")
+    went_wrong goes_wrong go_wrong going_wrong gone_wrong zapped plague lose loses drowns almost_fall nearly_fall
+    almost_falls nearly_falls gets_caught got_caught get_caught was_caught were_caught is_caught are_caught
+    wrong_bus wrong_train wrong_way wrong_direction wrong_street wrong_turn wrong_road wrong_exit wrong_stop
+    wrong_floor wrong_room wrong_house wrong_car wrong_plane wrong_place"""
+    + _ILLNESS)
 )
-_GOOD_FORTUNE = frozenset(words("lucky luckily fortunately inherited found_money won_the_lottery windfall"))
+# Good fortune is what befalls a character through no effort of theirs: a windfall, a recovery, a return
+# from death, a rescue. Coders code it rarely (one report in 17) and mostly in these few shapes.
+_GOOD_FORTUNE = frozenset(
+    words("""lucky luckily fortunately inherited found_money won_the_lottery windfall miracle miraculously
+    regained recovered healed cured survived made_it_alive came_out_ok came_out_okay came_out_alright
+    came_out_all_right came_out_o_._k came_to_life come_to_life comes_to_life coming_to_life returned_to_life
+    came_back_to_life comes_back_to_life brought_back_to_life alive_again is_back has_come_back""")
+)
+# Only at the end of a clause: "Mary is back!", "she has come back." (a return from death or absence), not
+# "he is back at work" or "has come back from the store".
+_RETURN = frozenset(words("is_back has_come_back"))
+_RETURN_AFTER = frozenset(words(". ! , ; and"))
+# "won money", "won a million dollars": a windfall, not the success of winning a race.
+_MONEY = frozenset(words("money dollars dollar cash prize prizes lottery jackpot fortune $"))
+# Things whose finding is a windfall ("find two bags with some jewelry and other treasures").
+_TREASURE = frozenset(words("money treasure treasures jewelry jewels gold diamond diamonds coins cash"))
+_FIND = frozenset(words("found find finds discovered discover discovers"))
+# "we are suddenly delivered and freed", "I was rescued": a person saved by someone or something else.
+_DELIVERED = frozenset(words("rescued saved freed released delivered"))
+_BE_NOW = frozenset(words("am is are was were get gets got"))
+_PERSON = frozenset(words("i we he she they you"))
 _SUCCESS = frozenset(
     words("""succeeded succeed managed_to finally_got finally_made finally_found won win passed_the solved
     accomplished achieved made_it escaped was_able_to were_able_to finally_reached reached_the finished_the
@@ -154,14 +180,46 @@ def _goal_missed(first: str, verb: str) -> bool:
     return verb in _GOAL_VERBS or first in {"unable", "wasn't", "weren't", "was", "were"}
 
 
-def _success_told(lowers: list[str], i: int) -> bool:
-    """Is the success at ``i`` told as done, not only hoped or supposed ("if only I can escape", "if I win")?"""
+def _success_told(lowers: list[str], i: int, negated_too: bool = False) -> bool:
+    """Is the success at ``i`` told as done, not only hoped or supposed ("if only I can escape", "if I win")?
+    With ``negated_too``, not denied either ("he didn't survive"; the two words before only: "I don't know how
+    I made it alive" is told as done)."""
     k = i - 1
     while k >= 0 and k >= i - 4 and lowers[k] not in _CLAUSE_END:
-        if lowers[k] in _IRREALIS:
+        if lowers[k] in _IRREALIS or (negated_too and k >= i - 2 and lowers[k] in _NEGATION):
             return False
         k -= 1
     return True
+
+
+def _within(lowers: list[str], i: int, wanted: frozenset[str], span: int = 8) -> bool:
+    """Is one of ``wanted`` among the ``span`` words after ``i``, in the same clause, with nothing lost?"""
+    for w in lowers[i + 1 : i + 1 + span]:
+        if w in wanted:
+            return True
+        if w in (".", "!", "?", ";", "lost", "no", "not"):
+            return False
+    return False
+
+
+def _delivered_person(lowers: list[str], i: int) -> bool:
+    """Is the form at ``i`` a passive whose subject is a person ("we are suddenly delivered")?"""
+    k = i - 1
+    while k >= 0 and lowers[k] in ("suddenly", "finally", "quickly", "soon", "all"):
+        k -= 1
+    return k >= 1 and lowers[k] in _BE_NOW and lowers[k - 1] in _PERSON
+
+
+def _good_fortune_at(lowers: list[str], i: int) -> int:
+    """Length of a good fortune that the phrase lexicon cannot express (it needs a word further on)."""
+    w = lowers[i]
+    if w == "won" and _within(lowers, i, _MONEY):
+        return 1
+    if w in _FIND and _within(lowers, i, _TREASURE):
+        return 1
+    if w in _DELIVERED and _delivered_person(lowers, i):
+        return 1
+    return 0
 
 
 def find_events(doc: DreamDoc) -> dict[str, list[Event]]:
@@ -186,6 +244,14 @@ def find_events(doc: DreamDoc) -> dict[str, list[Event]]:
                     )
                 i = j + 1
                 continue
+        if (length := _good_fortune_at(lowers, i)) and _success_told(lowers, i, negated_too=True):
+            t0, t1 = doc.tokens[i], doc.tokens[i + length - 1]
+            who = subject_before(doc, i) or "D"
+            out["good_fortune"].append(
+                Event(kind="good_fortune", character=who, span=(t0.start, t1.end), words=[doc.text[t0.start : t1.end]])
+            )
+            i += length
+            continue
         entries = _INDEX.get(lowers[i])
         hit = None
         for seq, kind, phrase in entries or ():
@@ -200,7 +266,10 @@ def find_events(doc: DreamDoc) -> dict[str, list[Event]]:
         if kind == "misfortune" and not _context_ok(lowers, i, phrase):
             i += length
             continue
-        if kind == "success" and not _success_told(lowers, i):
+        if kind in ("success", "good_fortune") and not _success_told(lowers, i, kind == "good_fortune"):
+            i += length
+            continue
+        if phrase in _RETURN and (i + length >= n or lowers[i + length] not in _RETURN_AFTER):
             i += length
             continue
         who = subject_before(doc, i) or "D"
