@@ -334,3 +334,18 @@ def test_a_diary_clause_without_a_subject_is_the_dreamer_s() -> None:
     # Emma writes "Father Andrew and I go out; see landscape. Eventually embrace." (no "I" before the verb)
     a = analyze("Father Andrew and I go out; see the view. Eventually embrace. \"Help me!\" she cried.")
     assert [(i.initiator, i.words[0]) for i in a.interactions] == [("D", "embrace"), ("", "Help")]
+
+
+def test_a_third_person_verb_after_a_semicolon_is_not_the_diary_s_own() -> None:
+    a = analyze("Frank criticises Wally for riding too wildly; yells at him.")
+    assert [(i.initiator, i.words[0]) for i in a.interactions if i.words[0] == "yells at"] == [("", "yells at")]
+
+
+def test_a_posture_an_adjective_or_an_accusation_s_content_is_no_aggression() -> None:
+    a = analyze("I am lying next to Eli. I rummage through an old, beat up dresser.")
+    assert a.interactions == []
+    b = analyze("I am being accused of having stolen some money. He was lying to me.")
+    assert [(i.initiator, i.recipient, i.words[0]) for i in b.interactions] == [
+        ("", "D", "accused"),
+        ("1MUA", "D", "lying to"),
+    ]

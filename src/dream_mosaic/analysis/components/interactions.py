@@ -21,7 +21,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.24"
+VERSION = "1.25"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -402,10 +402,15 @@ def _no_act_here(match: tuple[str, ...], kind: str, lowers: list[str], i: int, l
     up"); a feeling or a thing rather than an act ("I feel attacked", "it's hurting her", "then it hit me",
     "it took me hours", "a sex dream"); comfort, not a ban ("told me not to worry"); a reflexive ("he hit
     himself"); play ("Jello-wrestling", "I slap him playfully"); "like" that is no liking ("looks like");
-    "he held me down" (no friendliness).
+    "he held me down" (no friendliness); a posture, not a lie ("I am lying next to Eli"); an adjective ("an
+    old, beat up dresser"); what someone is accused of ("accused of having stolen money", "of hitting").
     """
     prev = lowers[i - 1] if i else ""
     if prev in _NEGATORS or (prev in _DETERMINERS and len(match) == 1 and match[0] not in _TRAILING):
+        return True
+    if match in _ADJECTIVAL and (prev in _DETERMINERS or prev in {",", "old"}):
+        return True
+    if (prev == "of" and match[0].endswith("ing")) or (prev == "having" and i > 1 and lowers[i - 2] == "of"):
         return True
     nxt = lowers[last + 1 : last + 3]
     head = match[0]
@@ -424,7 +429,17 @@ def _no_act_here(match: tuple[str, ...], kind: str, lowers: list[str], i: int, l
         or prev == "-"
         or "playfully" in nxt
         or (match == ("like",) and not _likes_someone(lowers, i))
+        or (match in _LIE and nxt[:1] != [] and nxt[0] in _POSTURE)
     )
+
+
+_ADJECTIVAL = frozenset({("beat", "up"), ("beaten", "up")})
+_LIE = frozenset({("lied",), ("lying",)})
+# After "lying": where or how one lies, not a falsehood ("lying next to Eli", "lying on the bed").
+_POSTURE = frozenset(
+    words("""next on in down beside there at under around near asleep awake flat face back against by across
+    beneath upon still quietly naked here outside inside alongside close""")
+)
 
 
 # Relatives whose kiss is friendly: the HVdC family letters but husband and wife, whose kiss is sexual.
@@ -467,9 +482,10 @@ def _diary_clause(doc: DreamDoc, lowers: list[str], i: int) -> bool:
     j = i - 1
     while j >= s_first and lowers[j] in _DIARY_ADVERBS:
         j -= 1
-    if j < s_first:
-        return not lowers[i].endswith("ing")  # sentence-initial: "Embrace him." (not "Running away ...")
-    return lowers[j] in _DIARY_OPENERS and not lowers[i].endswith("ing")
+    verb = lowers[i]
+    if verb.endswith("ing") or (verb.endswith("s") and not verb.endswith("ss")):
+        return False  # "Running away ...", "Frank criticises Wally; yells at him": not the diary's own "I"
+    return j < s_first or lowers[j] in _DIARY_OPENERS  # sentence-initial ("Embrace him.") or after ";", "--"
 
 
 def _kin(code: str | None) -> bool:
