@@ -349,3 +349,20 @@ def test_a_posture_an_adjective_or_an_accusation_s_content_is_no_aggression() ->
         ("", "D", "accused"),
         ("1MUA", "D", "lying to"),
     ]
+
+
+def test_a_thing_got_or_made_for_someone_is_friendliness() -> None:
+    a = analyze("I find myself involved in buying a coat for my sister. I bought a hat for the party.")
+    assert [(i.kind, i.initiator, i.recipient, i.words[0]) for i in a.interactions] == [
+        ("friendliness", "D", "1FTA", "buying")
+    ]
+    b = analyze("Mary comes over and then I call a taxi for her. I didn't buy a gift for her.")
+    assert [(i.initiator, i.recipient, i.words[0]) for i in b.interactions] == [("D", "1FKA", "call")]
+
+
+def test_objecting_and_snatching_are_aggression() -> None:
+    a = analyze("A man is trying to snatch my purse. A woman objects to my poem.")
+    assert [(i.initiator, i.recipient, i.words[0]) for i in a.interactions] == [
+        ("1MSA", "D", "snatch"),
+        ("1FSA", "D", "objects to"),
+    ]

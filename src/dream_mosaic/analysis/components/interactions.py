@@ -132,7 +132,8 @@ gets_irritated get_irritated looking_angry look_angry looking_mean look_mean fro
 reprimanded rebuked turned_me_away turned_us_away quizzed questioned_me interrogated deserted_me abandoned_me
 picked_on bullied harassed pestered bothered_me stood_me_up left_without_me pushed_me_away reprimanding
 reprimands reprimand rebuking rebukes rebuke turning_me_away turns_me_away turn_me_away turning_us_away
-turns_us_away turn_us_away quizzing quizzes quiz questioning_me questions_me question_me interrogating
+turns_us_away turn_us_away objects_to objected_to object_to objecting_to snatch snatches snatched snatching
+quizzing quizzes quiz questioning_me questions_me question_me interrogating
 interrogates interrogate deserting_me deserts_me desert_me abandoning_me abandons_me abandon_me picking_on
 picks_on pick_on bullying bullies bully harassing harasses harass pestering pesters pester bothering_me
 bothers_me bother_me standing_me_up stands_me_up stand_me_up leaving_without_me leaves_without_me
@@ -538,6 +539,54 @@ def _person_before(doc: DreamDoc, i: int, max_back: int = 4) -> int | None:
     return None
 
 
+_FAVOUR_VERBS = frozenset(
+    words("""buy buys bought buying get gets got getting call calls called calling make makes made making cook
+    cooks cooked cooking bake bakes baked fix fixes fixed fetch fetches fetched order orders ordered prepare
+    prepares prepared""")
+)
+_A_THING = frozenset(words("a an some the"))
+_FAVOUR_STOP = frozenset(words(". ! ? , ; : and but"))
+_KIN_POSSESSIVE = frozenset(words("my his her our their"))
+
+
+def favours(doc: DreamDoc) -> list[Interaction]:
+    """A thing got or made for a person ("I call a taxi for her", "buying a coat for Wendy", "we were going
+    to buy a hat for my niece") is friendliness (HVdC's giving or helping) from the one who does it."""
+    lowers = [t.lower for t in doc.tokens]
+    out: list[Interaction] = []
+    for i, w in enumerate(lowers):
+        if w not in _FAVOUR_VERBS or lowers[i + 1 : i + 2] == [] or lowers[i + 1] not in _A_THING:
+            continue
+        if i and lowers[i - 1] in _NEGATORS:
+            continue
+        for k in range(i + 2, min(len(lowers) - 1, i + 7)):
+            if lowers[k] in _FAVOUR_STOP:
+                break
+            if lowers[k] != "for":
+                continue
+            # "for my niece" is for the niece; "for her" is for her
+            j = k + 2 if lowers[k + 1] in _KIN_POSSESSIVE and k + 2 < len(lowers) else k + 1
+            person = resolve_token(doc, j)
+            if person is None and j == k + 2:
+                j, person = k + 1, resolve_token(doc, k + 1)
+            subj = subject_before(doc, i) or subject_before(doc, i, clause=True)
+            if subj is None and _diary_clause(doc, lowers, i):
+                subj = "D"
+            if person is not None and subj is not None and person != subj:
+                t0, t1 = doc.tokens[i], doc.tokens[j]
+                out.append(
+                    Interaction(
+                        kind="friendliness",
+                        initiator=subj,
+                        recipient=person,
+                        span=(t0.start, t1.end),
+                        words=[doc.text[t0.start : doc.tokens[i].end]],
+                    )
+                )
+            break
+    return out
+
+
 # HVdC's first level of aggression and of friendliness: a feeling toward a character, stated but not acted
 # out ("I was furious with Herb", "I was so glad to be with her").
 _COVERT = (("aggression", "AN"), ("friendliness", "HA"))
@@ -588,7 +637,7 @@ def _token_at(starts: list[int], char: int) -> int:
 @register_component("interactions", version=VERSION, requires=("characters",))
 def make_interactions() -> Any:
     def interactions(doc: DreamDoc) -> None:
-        found = find_interactions(doc)
+        found = find_interactions(doc) + favours(doc)
         doc.analysis.interactions = sorted(found + covert_feelings(doc, found), key=lambda x: x.span)
 
     return interactions
