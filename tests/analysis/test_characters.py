@@ -126,3 +126,10 @@ def test_destinations_and_capitalised_prepositions_are_not_characters() -> None:
 def test_baby_sitting_brings_no_baby() -> None:
     a = analyze("I was baby-sitting the kids. Later the baby cried.")
     assert [(c.text, c.code) for c in a.characters] == [("kids", "2JSC"), ("baby", "1ISB")]
+
+
+def test_someone_from_the_dreamer_s_own_circle_is_known_a_stranger_in_a_room_is_not() -> None:
+    a = analyze("I was sitting at a table with a girl in my dormitory.")
+    assert [c.code[2] for c in a.characters] == ["K"]
+    b = analyze("There was a man in my room.")
+    assert [c.code[2] for c in b.characters] == ["S"]

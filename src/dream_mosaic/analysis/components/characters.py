@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.8"
+VERSION = "1.9"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -319,12 +319,27 @@ _KNOWN_AFTER = (
 )
 
 
+# The dreamer's own circles: "a girl in my dormitory", "a boy on our floor", "one of the girls at the dorm".
+_OWN_GROUPS = frozenset(
+    words("""dorm dormitory dorms class classes school college floor hall corridor office church sorority
+    fraternity club choir team section unit department neighborhood neighbourhood""")
+)
+
+
 def _known_after(lowers: list[str], i: int) -> bool:
-    """A stranger noun the report says the dreamer knows: "a girl (whom/that) I know", "a boy from my class"."""
+    """A stranger noun the report says the dreamer knows: "a girl (whom/that) I know", "a boy from my class",
+    "a girl in my dormitory" (not "a man in my room": a room, unlike a dormitory, is no circle of people)."""
     j = i + 1
     if j < len(lowers) and lowers[j] in {"whom", "that", "who"}:
         j += 1
-    return any(tuple(lowers[j : j + len(p)]) == p for p in _KNOWN_AFTER)
+    if any(tuple(lowers[j : j + len(p)]) == p for p in _KNOWN_AFTER):
+        return True
+    return (
+        lowers[j : j + 1] in (["in"], ["on"], ["at"], ["of"])
+        and lowers[j + 1 : j + 2] in (["my"], ["our"])
+        and lowers[j + 2 : j + 3] != []
+        and lowers[j + 2] in _OWN_GROUPS
+    )
 
 
 def _absent(lowers: list[str], i: int) -> bool:
