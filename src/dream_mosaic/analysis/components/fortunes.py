@@ -210,16 +210,15 @@ def _delivered_person(lowers: list[str], i: int) -> bool:
     return k >= 1 and lowers[k] in _BE_NOW and lowers[k - 1] in _PERSON
 
 
-def _good_fortune_at(lowers: list[str], i: int) -> int:
-    """Length of a good fortune that the phrase lexicon cannot express (it needs a word further on)."""
+def _good_fortune_at(lowers: list[str], i: int) -> bool:
+    """Is the word at ``i`` a good fortune that the phrase lexicon cannot express (it needs a word further on
+    or before)?"""
     w = lowers[i]
-    if w == "won" and _within(lowers, i, _MONEY):
-        return 1
-    if w in _FIND and _within(lowers, i, _TREASURE):
-        return 1
-    if w in _DELIVERED and _delivered_person(lowers, i):
-        return 1
-    return 0
+    return (
+        (w == "won" and _within(lowers, i, _MONEY))
+        or (w in _FIND and _within(lowers, i, _TREASURE))
+        or (w in _DELIVERED and _delivered_person(lowers, i))
+    )
 
 
 def find_events(doc: DreamDoc) -> dict[str, list[Event]]:
@@ -244,13 +243,13 @@ def find_events(doc: DreamDoc) -> dict[str, list[Event]]:
                     )
                 i = j + 1
                 continue
-        if (length := _good_fortune_at(lowers, i)) and _success_told(lowers, i, negated_too=True):
-            t0, t1 = doc.tokens[i], doc.tokens[i + length - 1]
+        if _good_fortune_at(lowers, i) and _success_told(lowers, i, negated_too=True):
+            t = doc.tokens[i]
             who = subject_before(doc, i) or "D"
             out["good_fortune"].append(
-                Event(kind="good_fortune", character=who, span=(t0.start, t1.end), words=[doc.text[t0.start : t1.end]])
+                Event(kind="good_fortune", character=who, span=(t.start, t.end), words=[doc.text[t.start : t.end]])
             )
-            i += length
+            i += 1
             continue
         entries = _INDEX.get(lowers[i])
         hit = None
