@@ -6,7 +6,8 @@ listed in every tense (a test checks it against lemminflect's tables), since man
 present. Stated anger or happiness toward a character is HVdC's covert aggression or friendliness
 (``covert_feelings``). Another character's hostility with no one named in a sentence that mentions the
 dreamer is toward the dreamer; a clause with no subject in a diary's telegraphic style is the dreamer's;
-the contexts in which a matched form is no act at all are in ``_no_act_here``.
+the contexts in which a matched form is no act at all are in ``_no_act_here``. A thing got or made for
+someone is friendliness (``favours``: the person comes after "for", not after the verb).
 """
 
 from __future__ import annotations
@@ -546,7 +547,7 @@ _FAVOUR_VERBS = frozenset(
 )
 _A_THING = frozenset(words("a an some the"))
 _FAVOUR_STOP = frozenset(words(". ! ? , ; : and but"))
-_KIN_POSSESSIVE = frozenset(words("my his her our their"))
+_FOR_POSSESSIVE = frozenset(words("my his her our their"))
 
 
 def favours(doc: DreamDoc) -> list[Interaction]:
@@ -565,7 +566,7 @@ def favours(doc: DreamDoc) -> list[Interaction]:
             if lowers[k] != "for":
                 continue
             # "for my niece" is for the niece; "for her" is for her
-            j = k + 2 if lowers[k + 1] in _KIN_POSSESSIVE and k + 2 < len(lowers) else k + 1
+            j = k + 2 if lowers[k + 1] in _FOR_POSSESSIVE and k + 2 < len(lowers) else k + 1
             person = resolve_token(doc, j)
             if person is None and j == k + 2:
                 j, person = k + 1, resolve_token(doc, k + 1)
@@ -573,14 +574,14 @@ def favours(doc: DreamDoc) -> list[Interaction]:
             if subj is None and _diary_clause(doc, lowers, i):
                 subj = "D"
             if person is not None and subj is not None and person != subj:
-                t0, t1 = doc.tokens[i], doc.tokens[j]
+                verb, whom = doc.tokens[i], doc.tokens[j]
                 out.append(
                     Interaction(
                         kind="friendliness",
                         initiator=subj,
                         recipient=person,
-                        span=(t0.start, t1.end),
-                        words=[doc.text[t0.start : doc.tokens[i].end]],
+                        span=(verb.start, whom.end),
+                        words=[doc.text[verb.start : verb.end]],
                     )
                 )
             break
