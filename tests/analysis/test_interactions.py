@@ -366,3 +366,11 @@ def test_objecting_and_snatching_are_aggression() -> None:
         ("1MSA", "D", "snatch"),
         ("1FSA", "D", "objects to"),
     ]
+
+
+def test_running_over_someone_and_being_thrown_in_are_physical() -> None:
+    a = analyze("Another car ran over her. Then I was thrown in the closet. He had thrown in the towel.")
+    assert [(i.initiator, i.recipient, i.words[0], i.physical) for i in a.interactions] == [
+        ("", "1FUA", "ran over her", True),
+        ("", "D", "thrown in", True),
+    ]

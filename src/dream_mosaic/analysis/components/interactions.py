@@ -33,7 +33,11 @@ tackled injure injured kidnap kidnapped capture captured arrest arrested pursue 
 hunting strike struck whip whipped torture tortured poison poisoned drown drowned smash smashed throttle
 throttled knife knifed spank spanked pinch pinched rape raped aim aimed fired_at shot_at threw_at throwing_at
 raid raided tied_up dragged drag dragging knocked knock_down tripped jumped_on held_captive captivity
-imprisoned trapped_me slashed after_me poke poked poking shook_her
+imprisoned trapped_me slashed after_me poke poked poking thrown_in thrown_into threw_in threw_into throw_in
+throw_into throwing_in throwing_into throws_in throws_into
+ran_over_her ran_over_him ran_over_me ran_over_us ran_over_them run_over_her run_over_him run_over_me
+run_over_us run_over_them runs_over_her runs_over_him runs_over_me runs_over_us runs_over_them
+running_over_her running_over_him running_over_me running_over_us running_over_them shook_her
 shook_him shake_her shake_him shakes_her shakes_him hurt_me hurt_him hurt_her hurts_me hurting_me locked_him
 locked_her locked_me lock_him lock_her lock_me threw_me throws_me beheaded hanged execute executed punches
 kicks slaps beats stabs murders grabs pushes shoving shoves strangling strangles chokes bites wrestling
@@ -405,13 +409,16 @@ def _no_act_here(match: tuple[str, ...], kind: str, lowers: list[str], i: int, l
     "it took me hours", "a sex dream"); comfort, not a ban ("told me not to worry"); a reflexive ("he hit
     himself"); play ("Jello-wrestling", "I slap him playfully"); "like" that is no liking ("looks like");
     "he held me down" (no friendliness); a posture, not a lie ("I am lying next to Eli"); an adjective ("an
-    old, beat up dresser"); what someone is accused of ("accused of having stolen money", "of hitting").
+    old, beat up dresser"); what someone is accused of ("accused of having stolen money", "of hitting");
+    "thrown in" that is no passive ("he had thrown in the towel").
     """
     prev = lowers[i - 1] if i else ""
     if prev in _NEGATORS or (prev in _DETERMINERS and len(match) == 1 and match[0] not in _TRAILING):
         return True
     if match in _ADJECTIVAL and (prev in _DETERMINERS or prev in {",", "old"}):
         return True
+    if match[1:] in (("in",), ("into",)) and match[0] in _THROW and (match[0] != "thrown" or prev not in _PASSIVE):
+        return True  # "I was thrown in the closet" is done to me; "he had thrown in the towel" to no one
     if (prev == "of" and match[0].endswith("ing")) or (prev == "having" and i > 1 and lowers[i - 2] == "of"):
         return True
     nxt = lowers[last + 1 : last + 3]
@@ -436,6 +443,7 @@ def _no_act_here(match: tuple[str, ...], kind: str, lowers: list[str], i: int, l
 
 
 _ADJECTIVAL = frozenset({("beat", "up"), ("beaten", "up")})
+_THROW = frozenset(words("throw throws threw thrown throwing"))
 _LIE = frozenset({("lied",), ("lying",)})
 # After "lying": where or how one lies, not a falsehood ("lying next to Eli", "lying on the bed").
 _POSTURE = frozenset(
