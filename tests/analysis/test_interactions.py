@@ -374,3 +374,15 @@ def test_running_over_someone_and_being_thrown_in_are_physical() -> None:
         ("", "1FUA", "ran over her", True),
         ("", "D", "thrown in", True),
     ]
+
+
+def test_who_stands_for_the_one_before_it() -> None:
+    a = analyze("I see Wendy who insults a young girl. There was a man who chased me.")
+    assert [(i.initiator, i.recipient) for i in a.interactions] == [("1FKA", "1FSC"), ("1MSA", "D")]
+
+
+def test_a_diary_s_feeling_with_no_one_to_feel_it_is_the_dreamer_s() -> None:
+    a = analyze("Tremendous resentment against Frank. Am very mad and jealous of Greta.")
+    assert [(i.initiator, i.recipient) for i in a.interactions] == [("D", "1MKA"), ("D", "1FKA")]
+    b = analyze("My brother's anger at the boss was clear.")
+    assert [(i.initiator, i.recipient) for i in b.interactions] == [("1MBA", "1IKA")]

@@ -90,6 +90,8 @@ def subject_before(doc: DreamDoc, i: int, max_back: int = 8, clause: bool = Fals
         if r is not None:
             return r
         w = doc.tokens[j].lower
+        if w == "who" and j == i - 1 and j > s_first:
+            return resolve_token(doc, j - 1)  # "I see Wendy who insults a girl": the one "who" stands for
         if w in BREAKS:
             if not (clause and (w in _SHARED_SUBJECT or w == ",")):
                 return None

@@ -337,7 +337,7 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
                 subj = subject_before(doc, i, clause=True)
                 if subj is not None and subj == obj:
                     subj = None
-                if subj is None and _diary_clause(doc, lowers, i) and obj != "D":
+                if subj is None and (_diary_clause(doc, lowers, i) or _diary_feeling(doc, lowers, i)) and obj != "D":
                     subj = "D"  # a diary's clause with no subject is the dreamer's: "See Frank; embrace him."
         # "I was chased (by a dog)" is passive; "a man was chasing me" is not.
         aux = i - 1
@@ -496,6 +496,23 @@ def _diary_clause(doc: DreamDoc, lowers: list[str], i: int) -> bool:
     if verb.endswith("ing") or (verb.endswith("s") and not verb.endswith("ss")):
         return False  # "Running away ...", "Frank criticises Wally; yells at him": not the diary's own "I"
     return j < s_first or lowers[j] in _DIARY_OPENERS  # sentence-initial ("Embrace him.") or after ";", "--"
+
+
+_FEELING_NOUNS = frozenset(words("resentment anger hatred contempt jealousy"))
+_DIARY_FIRST_PERSON = frozenset(words("am feel felt"))
+
+
+def _diary_feeling(doc: DreamDoc, lowers: list[str], i: int) -> bool:
+    """A feeling with no one to feel it in a diary's sentence is the dreamer's: "Am very mad and jealous of
+    Greta" (the "I" left out before "am"), "Tremendous resentment against Frank" (a sentence that is a
+    feeling noun and its object)."""
+    s_first = doc.sentences[doc.tokens[i].sent].first_token
+    k = s_first
+    while k < i and lowers[k] in _DIARY_OPENERS:
+        k += 1
+    if lowers[k] in _DIARY_FIRST_PERSON:
+        return True
+    return lowers[i] in _FEELING_NOUNS and all(resolve_token(doc, j) is None for j in range(k, i))
 
 
 def _kin(code: str | None) -> bool:
