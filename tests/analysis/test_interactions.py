@@ -386,3 +386,10 @@ def test_a_diary_s_feeling_with_no_one_to_feel_it_is_the_dreamer_s() -> None:
     assert [(i.initiator, i.recipient) for i in a.interactions] == [("D", "1MKA"), ("D", "1FKA")]
     b = analyze("My brother's anger at the boss was clear.")
     assert [(i.initiator, i.recipient) for i in b.interactions] == [("1MBA", "1IKA")]
+
+
+def test_a_thing_as_subject_a_birth_and_a_dislike_of_a_thing_are_no_interactions() -> None:
+    a = analyze("Then I am told it is being held in another spot. I gave birth to kittens.")
+    assert a.interactions == []
+    b = analyze('I say, "Boy, this baby sure doesn\'t like this!" My aunt didn\'t like me.')
+    assert [(i.kind, i.initiator, i.recipient) for i in b.interactions] == [("aggression", "1FRA", "D")]

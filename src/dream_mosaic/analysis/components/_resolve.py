@@ -76,6 +76,9 @@ _NOMINATIVE = frozenset(words("i we he she they i'm i've i'd i'll we're he's she
 _SHARED_SUBJECT = frozenset(words("and then to"))
 
 
+_THING_SUBJECTS = frozenset(words("it something nothing everything"))
+
+
 def subject_before(doc: DreamDoc, i: int, max_back: int = 8, clause: bool = False) -> str | None:
     """The person just before token ``i`` (the verb's subject), or None.
 
@@ -90,6 +93,8 @@ def subject_before(doc: DreamDoc, i: int, max_back: int = 8, clause: bool = Fals
         if r is not None:
             return r
         w = doc.tokens[j].lower
+        if w in _THING_SUBJECTS:
+            return None  # "it is being held elsewhere", "something hit me": no person did it
         if w == "who" and j == i - 1 and j > s_first:
             return resolve_token(doc, j - 1)  # "I see Wendy who insults a girl": the one "who" stands for
         if w in BREAKS:

@@ -427,7 +427,7 @@ def _no_act_here(match: tuple[str, ...], kind: str, lowers: list[str], i: int, l
         (head in _STRUCK and (nxt[1:] == ["as"] or nxt[:1] == ["up"] or prev in {"it", "that", "this"}))
         or (head in {"bite", "bit"} and nxt[:1] == ["to"])
         or (head in _KNOCK and nxt[:1] in (["on"], ["at"]))
-        or (head in _GIVE and nxt[:1] in (["way"], ["up"], ["in"]))
+        or (head in _GIVE and nxt[:1] in (["way"], ["up"], ["in"], ["birth"]))
         or (head in _HOLD and "down" in nxt)
         or (prev in _FEEL and len(match) == 1)
         or (head.startswith("hurt") and ("it" in (prev, lowers[i - 2] if i > 1 else "") or prev == "it's"))
@@ -439,7 +439,16 @@ def _no_act_here(match: tuple[str, ...], kind: str, lowers: list[str], i: int, l
         or "playfully" in nxt
         or (match == ("like",) and not _likes_someone(lowers, i))
         or (match in _LIE and nxt[:1] != [] and nxt[0] in _POSTURE)
+        or (head in _DISLIKE and nxt[:1] in (["it"], ["this"], ["that"]))
     )
+
+
+# A dislike of a thing or a situation, not of a person: "this baby sure doesn't like this", "she hated it
+# when I'd talk long".
+_DISLIKE = frozenset(
+    words("""hate hates hated hating dislike dislikes disliked disliking resent resents resented resenting
+    don't doesn't didn't""")
+)
 
 
 _ADJECTIVAL = frozenset({("beat", "up"), ("beaten", "up")})
