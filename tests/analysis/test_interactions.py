@@ -393,3 +393,17 @@ def test_a_thing_as_subject_a_birth_and_a_dislike_of_a_thing_are_no_interactions
     assert a.interactions == []
     b = analyze('I say, "Boy, this baby sure doesn\'t like this!" My aunt didn\'t like me.')
     assert [(i.kind, i.initiator, i.recipient) for i in b.interactions] == [("aggression", "1FRA", "D")]
+
+
+def test_reaching_for_breaking_in_guarding_and_a_participle_with_its_agent() -> None:
+    a = analyze("As he reached for me I woke up. The bear was upon me. Someone broke into our house.")
+    assert [(i.initiator, i.recipient, i.physical) for i in a.interactions] == [
+        ("1MUA", "D", True),
+        ("1ANI", "D", True),
+        ("1IUA", "D", False),
+    ]
+    b = analyze("A man bitten by a dog ran past. I tried to steal something heavily guarded by giant squids.")
+    assert [(i.initiator, i.recipient, i.words[0]) for i in b.interactions if i.physical] == [
+        ("1ANI", "1MSA", "bitten")  # the guarded thing received nothing
+    ]
+    assert analyze("I swore off ever talking to anyone again.").interactions == []

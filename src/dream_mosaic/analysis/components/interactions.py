@@ -33,7 +33,14 @@ tackled injure injured kidnap kidnapped capture captured arrest arrested pursue 
 hunting strike struck whip whipped torture tortured poison poisoned drown drowned smash smashed throttle
 throttled knife knifed spank spanked pinch pinched rape raped aim aimed fired_at shot_at threw_at throwing_at
 raid raided tied_up dragged drag dragging knocked knock_down tripped jumped_on held_captive captivity
-imprisoned trapped_me slashed after_me poke poked poking thrown_in thrown_into threw_in threw_into throw_in
+imprisoned trapped_me slashed after_me poke poked poking reached_for_me reached_for_him reached_for_her
+reached_for_us reaches_for_me reaches_for_him reaches_for_her reaches_for_us reach_for_me reach_for_him
+reach_for_her reach_for_us reaching_for_me reaching_for_him reaching_for_her reaching_for_us was_upon_me
+was_upon_us was_upon_him was_upon_her were_upon_me were_upon_us were_upon_him were_upon_her is_upon_me
+is_upon_us is_upon_him is_upon_her are_upon_me are_upon_us are_upon_him are_upon_her am_upon_me am_upon_us
+am_upon_him am_upon_her be_upon_me be_upon_us be_upon_him be_upon_her been_upon_me been_upon_us
+been_upon_him been_upon_her being_upon_me being_upon_us being_upon_him being_upon_her guarded guarding
+thrown_in thrown_into threw_in threw_into throw_in
 throw_into throwing_in throwing_into throws_in throws_into
 ran_over_her ran_over_him ran_over_me ran_over_us ran_over_them run_over_her run_over_him run_over_me
 run_over_us run_over_them runs_over_her runs_over_him runs_over_me runs_over_us runs_over_them
@@ -137,7 +144,9 @@ gets_irritated get_irritated looking_angry look_angry looking_mean look_mean fro
 reprimanded rebuked turned_me_away turned_us_away quizzed questioned_me interrogated deserted_me abandoned_me
 picked_on bullied harassed pestered bothered_me stood_me_up left_without_me pushed_me_away reprimanding
 reprimands reprimand rebuking rebukes rebuke turning_me_away turns_me_away turn_me_away turning_us_away
-turns_us_away turn_us_away objects_to objected_to object_to objecting_to snatch snatches snatched snatching
+turns_us_away turn_us_away broke_into break_into breaks_into breaking_into broken_into took_it_away_from
+take_it_away_from takes_it_away_from taking_it_away_from taken_it_away_from swore swearing objects_to
+objected_to object_to objecting_to snatch snatches snatched snatching
 quizzing quizzes quiz questioning_me questions_me question_me interrogating
 interrogates interrogate deserting_me deserts_me desert_me abandoning_me abandons_me abandon_me picking_on
 picks_on pick_on bullying bullies bully harassing harasses harass pestering pesters pester bothering_me
@@ -273,7 +282,7 @@ _NEEDS_OBJECT = frozenset(
         "chase chased chasing chases chased_after chasing_after chase_after chases_after "
         "babysat babysit babysitting babysits like baby_-_sat baby_-_sit baby_-_sitting baby_-_sits "
         "stroked stroking strokes stroke rumpled rumpling rumples rumple ruffled ruffling ruffles ruffle "
-        "held holding holds hold carried carrying carries carry"
+        "held holding holds hold carried carrying carries carry guarded guarding"
     )
 )
 _OBJECT_PRONOUNS = frozenset(words("me him her us them my his"))
@@ -348,6 +357,8 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             and not match[0].endswith("ing")
             and ((len(match) == 1 and match[0] not in _STATES) or _participle_form(match))
         )
+        if not passive and lowers[last + 1 : last + 2] == ["by"] and _participle_form(match) and prev not in _BE_NOT:
+            passive = True  # a participle with its agent: "a house guarded by soldiers", "a boy bitten by a dog"
         if i >= 2 and prev in _CAUSEES and lowers[i - 2] in _CAUSATIVES and _participle_form(match):
             # "to have me arrested", "he got her fired": done to the one in between, by whoever had it done
             passive, obj = False, resolve_token(doc, i - 1)
@@ -370,6 +381,9 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
                 continue
         elif passive:
             subj, obj = None, subj
+        if passive and obj is None and form in _NEEDS_OBJECT:
+            i = last + 1  # "something heavily guarded by squids": done to a thing, no one received it
+            continue
         if subj is None and obj is None and not physical:
             i = last + 1
             continue
@@ -410,7 +424,7 @@ def _no_act_here(match: tuple[str, ...], kind: str, lowers: list[str], i: int, l
     himself"); play ("Jello-wrestling", "I slap him playfully"); "like" that is no liking ("looks like");
     "he held me down" (no friendliness); a posture, not a lie ("I am lying next to Eli"); an adjective ("an
     old, beat up dresser"); what someone is accused of ("accused of having stolen money", "of hitting");
-    "thrown in" that is no passive ("he had thrown in the towel").
+    "thrown in" that is no passive ("he had thrown in the towel"); a vow ("swore off talking").
     """
     prev = lowers[i - 1] if i else ""
     if prev in _NEGATORS or (prev in _DETERMINERS and len(match) == 1 and match[0] not in _TRAILING):
@@ -440,6 +454,7 @@ def _no_act_here(match: tuple[str, ...], kind: str, lowers: list[str], i: int, l
         or (match == ("like",) and not _likes_someone(lowers, i))
         or (match in _LIE and nxt[:1] != [] and nxt[0] in _POSTURE)
         or (head in _DISLIKE and nxt[:1] in (["it"], ["this"], ["that"]))
+        or (head in {"swore", "swearing"} and nxt[:1] == ["off"])
     )
 
 
@@ -547,6 +562,7 @@ def _friendly_kiss(lowers: list[str], last: int, subj: str | None, obj: str | No
 # A phrase is passive after "was", "got"... when it starts with a participle that is not a state ("I got
 # yelled at", "we were kicked out"; not "I was annoyed with him") and carries no object of its own.
 _STATES = frozenset(words("annoyed irritated disgusted upset engaged married"))
+_BE_NOT = frozenset(words("have has had having"))  # "he had chased by ...": no participle of a passive
 _CAUSATIVES = frozenset(words("have has had having get gets got getting"))
 _GIVE = frozenset(words("give gives gave given giving"))
 _HOLD = frozenset(words("hold holds held holding"))

@@ -21,7 +21,7 @@ _NOT_VERB_FORMS = frozenset(
         "trip trips tripping sue sues suing hang hangs hanging hung boss bosses pat pats fee fees feeing force forces "
         "stricken striking fool fools fooling trick tricks dump dumps felled felling fells mug mugs butcher "
         "butchers meaning resend resends resending re-send re-sends re-sent re-sending arming armed tieing "
-        "payed balling balls ball babied babying babies"
+        "payed balling balls ball babied babying babies guard guards swear swears sworn"
     )
 )
 
