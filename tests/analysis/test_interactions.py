@@ -407,3 +407,10 @@ def test_reaching_for_breaking_in_guarding_and_a_participle_with_its_agent() -> 
         ("1ANI", "1MSA", "bitten")  # the guarded thing received nothing
     ]
     assert analyze("I swore off ever talking to anyone again.").interactions == []
+
+
+def test_idioms_of_thanks_driving_holding_and_playing_with_things_are_no_friendliness() -> None:
+    a = analyze("Thank God I woke up! You are driving me crazy. I hold on to its head. I play with a case.")
+    assert a.interactions == []
+    b = analyze("My father was driving me up a hill. I played with my sister.")
+    assert [(i.initiator, i.recipient) for i in b.interactions] == [("1MFA", "D"), ("D", "1FTA")]

@@ -282,7 +282,8 @@ _NEEDS_OBJECT = frozenset(
         "chase chased chasing chases chased_after chasing_after chase_after chases_after "
         "babysat babysit babysitting babysits like baby_-_sat baby_-_sit baby_-_sitting baby_-_sits "
         "stroked stroking strokes stroke rumpled rumpling rumples rumple ruffled ruffling ruffles ruffle "
-        "held holding holds hold carried carrying carries carry guarded guarding"
+        "held holding holds hold carried carrying carries carry guarded guarding "
+        "played_with playing_with plays_with play_with"
     )
 )
 _OBJECT_PRONOUNS = frozenset(words("me him her us them my his"))
@@ -424,7 +425,8 @@ def _no_act_here(match: tuple[str, ...], kind: str, lowers: list[str], i: int, l
     himself"); play ("Jello-wrestling", "I slap him playfully"); "like" that is no liking ("looks like");
     "he held me down" (no friendliness); a posture, not a lie ("I am lying next to Eli"); an adjective ("an
     old, beat up dresser"); what someone is accused of ("accused of having stolen money", "of hitting");
-    "thrown in" that is no passive ("he had thrown in the towel"); a vow ("swore off talking").
+    "thrown in" that is no passive ("he had thrown in the towel"); a vow ("swore off talking"); "Thank
+    God", "you're driving me crazy", "hold on to its head".
     """
     prev = lowers[i - 1] if i else ""
     if prev in _NEGATORS or (prev in _DETERMINERS and len(match) == 1 and match[0] not in _TRAILING):
@@ -455,6 +457,9 @@ def _no_act_here(match: tuple[str, ...], kind: str, lowers: list[str], i: int, l
         or (match in _LIE and nxt[:1] != [] and nxt[0] in _POSTURE)
         or (head in _DISLIKE and nxt[:1] in (["it"], ["this"], ["that"]))
         or (head in {"swore", "swearing"} and nxt[:1] == ["off"])
+        or (head.startswith("thank") and nxt[:1] in (["god"], ["goodness"], ["heavens"]))
+        or (match[-1:] == ("me",) and head.startswith("driv") and nxt[:1] != [] and nxt[0] in _DRIVEN_MAD)
+        or (head in _HOLD and nxt[:1] == ["on"])
     )
 
 
@@ -468,6 +473,7 @@ _DISLIKE = frozenset(
 
 _ADJECTIVAL = frozenset({("beat", "up"), ("beaten", "up")})
 _THROW = frozenset(words("throw throws threw thrown throwing"))
+_DRIVEN_MAD = frozenset(words("crazy mad nuts insane wild to"))  # "driving me crazy", "to an early grave"
 _LIE = frozenset({("lied",), ("lying",)})
 # After "lying": where or how one lies, not a falsehood ("lying next to Eli", "lying on the bed").
 _POSTURE = frozenset(
