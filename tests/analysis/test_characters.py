@@ -133,3 +133,5 @@ def test_someone_from_the_dreamer_s_own_circle_is_known_a_stranger_in_a_room_is_
     assert [c.code[2] for c in a.characters] == ["K"]
     b = analyze("There was a man in my room.")
     assert [c.code[2] for c in b.characters] == ["S"]
+    c = analyze("We ran into a fellow (16) whom I know.")  # a note between the noun and what says so
+    assert [ch.code[2] for ch in c.characters] == ["K"]

@@ -330,6 +330,8 @@ def _known_after(lowers: list[str], i: int) -> bool:
     """A stranger noun the report says the dreamer knows: "a girl (whom/that) I know", "a boy from my class",
     "a girl in my dormitory" (not "a man in my room": a room, unlike a dormitory, is no circle of people)."""
     j = i + 1
+    if j < len(lowers) and lowers[j] == "(" and ")" in lowers[j : j + 6]:
+        j += lowers[j : j + 6].index(")") + 1  # past a note: "a fellow (16) whom I know"
     if j < len(lowers) and lowers[j] in {"whom", "that", "who"}:
         j += 1
     if any(tuple(lowers[j : j + len(p)]) == p for p in _KNOWN_AFTER):
