@@ -135,3 +135,16 @@ def test_someone_from_the_dreamer_s_own_circle_is_known_a_stranger_in_a_room_is_
     assert [c.code[2] for c in b.characters] == ["S"]
     c = analyze("We ran into a fellow (16) whom I know.")  # a note between the noun and what says so
     assert [ch.code[2] for ch in c.characters] == ["K"]
+
+
+def test_streets_and_buildings_named_like_people_are_places() -> None:
+    for text in (
+        "I was walking on Euclid at night.",
+        "I was approaching the corner of Mather gym.",
+        "Water was flooding out of Mather administration building.",
+    ):
+        assert analyze(text).characters == [], text
+    assert [c.text for c in analyze("He showed off in front of Francine. I waited on Bob.").characters] == [
+        "Francine",
+        "Bob",
+    ]

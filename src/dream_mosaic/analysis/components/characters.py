@@ -183,7 +183,9 @@ _PLACE_AFTER = frozenset(
     department dept center centre bank market shop shops motors airlines magazine times news show
     city street st avenue ave road rd county hall school university college church park lake river
     hotel hospital center building store mountain mountains island beach state states high bay valley
-    airport station mall restaurant cafe library theater theatre club company house""")
+    airport station mall restaurant cafe library theater theatre club company house gym administration
+    stadium auditorium arena chapel cathedral museum zoo square plaza bridge tower tavern pub diner cinema
+    gallery campus apartments boulevard blvd dorm dormitory""")
 )
 _COMMON_CAPITALISED = frozenset(
     words("""also finally later just see note are all section math truth mass general bulletin scandal
@@ -264,7 +266,9 @@ _NOT_NAMES_EXTRA = frozenset(
     berkeley pasadena hawaii mankato""")
 )
 _CLERGY_TITLES = frozenset(words("father fr sister brother reverend rev pastor rabbi monsignor"))
-_PLACE_BEFORE = frozenset(words("in at near into toward towards through across from visiting"))
+_PLACE_BEFORE = frozenset(words("in at near into toward towards through across from visiting on"))
+# (not "in front of": "in front of Dovre" is as often a person)
+_PLACE_OF = frozenset({("corner", "of"), ("vicinity", "of")})
 # what comes before "to" when a place follows: "went to", "ran down to", "back to"
 _MOTION = frozenset(
     words("""went go goes going gone ran run runs running walked walk walks walking drove drive drives driving
@@ -604,6 +608,8 @@ def _is_name(toks: list[Any], lowers: list[str], doc: DreamDoc, i: int) -> bool:
         return False  # "the Kendell", "a Columbine": a place or a thing
     if i > 0 and lowers[i - 1] in _PLACE_BEFORE and w not in MALE_NAMES and w not in FEMALE_NAMES:
         return False
+    if i > 1 and tuple(lowers[i - 2 : i]) in _PLACE_OF and not _is_listed(w):
+        return False  # "on the corner of Euclid", "in the vicinity of Euclid": a street
     if (
         i > 1
         and lowers[i - 1] == "to"
