@@ -358,8 +358,10 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             and not match[0].endswith("ing")
             and ((len(match) == 1 and match[0] not in _STATES) or _participle_form(match))
         )
-        if not passive and lowers[last + 1 : last + 2] == ["by"] and _participle_form(match) and prev not in _BE_NOT:
-            passive = True  # a participle with its agent: "a house guarded by soldiers", "a boy bitten by a dog"
+        if not passive and lowers[last + 1 : last + 2] == ["by"] and _participle_form(match) and prev not in _HAVE:
+            # a participle with its agent: "a house guarded by soldiers", "a boy bitten by a dog" (after "had"
+            # it is a perfect tense, not a passive)
+            passive = True
         if i >= 2 and prev in _CAUSEES and lowers[i - 2] in _CAUSATIVES and _participle_form(match):
             # "to have me arrested", "he got her fired": done to the one in between, by whoever had it done
             passive, obj = False, resolve_token(doc, i - 1)
@@ -568,8 +570,8 @@ def _friendly_kiss(lowers: list[str], last: int, subj: str | None, obj: str | No
 # A phrase is passive after "was", "got"... when it starts with a participle that is not a state ("I got
 # yelled at", "we were kicked out"; not "I was annoyed with him") and carries no object of its own.
 _STATES = frozenset(words("annoyed irritated disgusted upset engaged married"))
-_BE_NOT = frozenset(words("have has had having"))  # "he had chased by ...": no participle of a passive
-_CAUSATIVES = frozenset(words("have has had having get gets got getting"))
+_HAVE = frozenset(words("have has had having"))
+_CAUSATIVES = _HAVE | frozenset(words("get gets got getting"))
 _GIVE = frozenset(words("give gives gave given giving"))
 _HOLD = frozenset(words("hold holds held holding"))
 # a determiner right after a verb starts its object: a thing when no person was found there
