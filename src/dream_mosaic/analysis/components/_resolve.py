@@ -82,9 +82,11 @@ _THING_SUBJECTS = frozenset(words("it something nothing everything"))
 def subject_before(doc: DreamDoc, i: int, max_back: int = 8, clause: bool = False) -> str | None:
     """The person just before token ``i`` (the verb's subject), or None.
 
-    With ``clause``, a verb whose subject is not next to it takes the clause's: after "and", "then" or
-    "to" or a comma, the nearest nominative pronoun or clause-initial mention earlier in the sentence ("a
-    policeman drove up, handed me a paper").
+    "Who" right before the verb stands for the person before it ("Wendy who insults a girl"); "it",
+    "something", "nothing" on the way back mean the subject is a thing (None). With ``clause``, a verb
+    whose subject is not next to it takes the clause's: after "and", "then" or "to" or a comma, the nearest
+    nominative pronoun or clause-initial mention earlier in the sentence ("a policeman drove up, handed me
+    a paper").
     """
     s_first = doc.sentences[doc.tokens[i].sent].first_token
     j = i - 1
