@@ -526,6 +526,13 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
 
 
 _APPOSITION_GLUE = frozenset({",", "named", "called", "whose", "-", "("})
+# what may stand between a name and the noun that describes it: "Herb, a good old friend of mine"
+_APPOSITION_NOUN_GLUE = frozenset(words("a an my our the his her their close good old best dear former"))
+
+
+def _one_person_noun(m: Mention) -> bool:
+    """One human named by a noun, not a name: "my sister", "a man", "a friend of mine"."""
+    return m.kind == "human" and m.number == "1" and not m.key.startswith("name:")
 
 
 def _merge_appositions(mentions: list[Mention], lowers: list[str]) -> list[Mention]:
@@ -536,9 +543,7 @@ def _merge_appositions(mentions: list[Mention], lowers: list[str]) -> list[Menti
         if (
             prev is not None
             and m.key.startswith("name:")
-            and prev.kind == "human"
-            and prev.number == "1"
-            and not prev.key.startswith("name:")
+            and _one_person_noun(prev)
             and 0 < m.first - prev.last <= 3
             and all(w in _APPOSITION_GLUE for w in lowers[prev.last + 1 : m.first])
         ):
@@ -552,9 +557,7 @@ def _merge_appositions(mentions: list[Mention], lowers: list[str]) -> list[Menti
         if (
             prev is not None
             and prev.key.startswith("name:")
-            and m.kind == "human"
-            and m.number == "1"
-            and not m.key.startswith("name:")
+            and _one_person_noun(m)
             and m.identity not in {"S", "U", "O", "E"}
             and 1 < m.first - prev.last <= 4
             and lowers[prev.last + 1] in {",", "("}
@@ -570,9 +573,6 @@ def _merge_appositions(mentions: list[Mention], lowers: list[str]) -> list[Menti
         out.append(m)
     return out
 
-
-# what may stand between a name and the noun that describes it: "Herb, a good old friend of mine"
-_APPOSITION_NOUN_GLUE = frozenset(words("a an my our the his her their close good old best dear former"))
 
 
 def _declared(code: str, key: str, first: int, last: int) -> Mention:

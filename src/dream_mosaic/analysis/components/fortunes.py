@@ -131,14 +131,23 @@ def _context_ok(lowers: list[str], i: int, phrase: str) -> bool:
         return False  # "I could not fire", "I would fire at them": shooting
     if phrase == "dead" and prev in _STATE_BE:
         return False  # "she is dead", "had been dead": a character already dead, not a death in the dream
-    k = i - 1
-    while k >= 0 and k >= i - 4 and lowers[k] not in _CLAUSE_END:
+    for k in _clause_before(lowers, i):
         if lowers[k] in _NEGATION or lowers[k] in _IRREALIS or lowers[k] in _BACKSTORY:
             return False
         if lowers[k] == "to" and k > 0 and lowers[k - 1] == "going" and phrase not in _DEATH:
             return False  # "he was going to hurt me"; but a death foretold ("she is going to die") is coded
-        k -= 1
     return "ago" not in lowers[i + 1 : i + 5]
+
+
+def _clause_before(lowers: list[str], i: int, span: int = 4) -> list[int]:
+    """The positions of the (at most ``span``) words before ``i`` in its clause, nearest first: where a
+    negation, a wish or a fear would stand."""
+    out: list[int] = []
+    k = i - 1
+    while k >= 0 and k >= i - span and lowers[k] not in _CLAUSE_END:
+        out.append(k)
+        k -= 1
+    return out
 
 
 # Not being able to do something ("I couldn't find my keys", "we were unable to get out") is an obstacle, a
@@ -184,12 +193,10 @@ def _success_told(lowers: list[str], i: int, negated_too: bool = False) -> bool:
     """Is the success at ``i`` told as done, not only hoped or supposed ("if only I can escape", "if I win")?
     With ``negated_too``, not denied either ("he didn't survive"; the two words before only: "I don't know how
     I made it alive" is told as done)."""
-    k = i - 1
-    while k >= 0 and k >= i - 4 and lowers[k] not in _CLAUSE_END:
-        if lowers[k] in _IRREALIS or (negated_too and k >= i - 2 and lowers[k] in _NEGATION):
-            return False
-        k -= 1
-    return True
+    return not any(
+        lowers[k] in _IRREALIS or (negated_too and k >= i - 2 and lowers[k] in _NEGATION)
+        for k in _clause_before(lowers, i)
+    )
 
 
 def _within(lowers: list[str], i: int, wanted: frozenset[str], span: int = 8) -> bool:

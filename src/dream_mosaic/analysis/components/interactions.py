@@ -374,9 +374,6 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             # I ...", "I asked her to take me, but she refused", "two men started shooting as I ran"; not a blow
             # at a thing ("I see Wendy pushing a cart", "firemen fighting the fire")
             obj = "D"
-        if form in _NEEDS_OBJECT and obj is None and not (passive and subj is not None):
-            i = last + 1  # "she smiled", "I shot the lock": no one received it ("I was shot" did)
-            continue
         if passive and last + 1 < len(lowers) and lowers[last + 1] == "by":
             subj, obj = object_after(doc, last + 1), subj
             if subj is None and (match[0] in _STRUCK or match[0] in _KNOCK):
@@ -384,8 +381,10 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
                 continue
         elif passive:
             subj, obj = None, subj
-        if passive and obj is None and form in _NEEDS_OBJECT:
-            i = last + 1  # "something heavily guarded by squids": done to a thing, no one received it
+        if form in _NEEDS_OBJECT and obj is None:
+            # no one received it: "she smiled", "I shot the lock", "something heavily guarded by squids" ("I was
+            # shot" was received: the passive's subject is its object now)
+            i = last + 1
             continue
         if subj is None and obj is None and not physical:
             i = last + 1
@@ -446,7 +445,6 @@ def _no_act_here(match: tuple[str, ...], kind: str, lowers: list[str], i: int, l
         or (head in {"bite", "bit"} and nxt[:1] == ["to"])
         or (head in _KNOCK and nxt[:1] in (["on"], ["at"]))
         or (head in _GIVE and nxt[:1] in (["way"], ["up"], ["in"], ["birth"]))
-        or (head in _HOLD and "down" in nxt)
         or (prev in _FEEL and len(match) == 1)
         or (head.startswith("hurt") and ("it" in (prev, lowers[i - 2] if i > 1 else "") or prev == "it's"))
         or (kind == "friendliness" and prev == "it")
@@ -461,7 +459,7 @@ def _no_act_here(match: tuple[str, ...], kind: str, lowers: list[str], i: int, l
         or (head in {"swore", "swearing"} and nxt[:1] == ["off"])
         or (head.startswith("thank") and nxt[:1] in (["god"], ["goodness"], ["heavens"]))
         or (match[-1:] == ("me",) and head.startswith("driv") and nxt[:1] != [] and nxt[0] in _DRIVEN_MAD)
-        or (head in _HOLD and nxt[:1] == ["on"])
+        or (head in _HOLD and ("down" in nxt or nxt[:1] == ["on"]))
     )
 
 

@@ -12,9 +12,9 @@ from ..lexicons import words
 
 # Forms that a verb's inflection would add but that are mostly other words in dream reports: "in order
 # to", "a fire", "looked like", "lying in bed", "huge waves", "my boss", "a trip", "hanging on the wall",
-# "the armed forces", "grief-stricken", "fooling around", "I had been meaning to", and the names Sue and
-# Pat; and the odd forms its tables offer for other verbs ("resent" as "resend", "arms around" as "arm",
-# "baby-sitting" as a form of "to baby").
+# "the armed forces", "grief-stricken", "fooling around", "I had been meaning to", "a guard came in", "I
+# swear I saw it", and the names Sue and Pat; and the odd forms its tables offer for other verbs ("resent"
+# as "resend", "arms around" as "arm", "baby-sitting" as a form of "to baby").
 _NOT_VERB_FORMS = frozenset(
     words(
         "order fire fires like lie lies lay lain mean means meant waves date dates present book match state "
