@@ -414,3 +414,23 @@ def test_idioms_of_thanks_driving_holding_and_playing_with_things_are_no_friendl
     assert a.interactions == []
     b = analyze("My father was driving me up a hill. I played with my sister.")
     assert [(i.initiator, i.recipient) for i in b.interactions] == [("1MFA", "D"), ("D", "1FTA")]
+
+
+def test_catching_is_a_capture_of_an_animal_or_of_the_dreamer_only() -> None:
+    def caught(text: str) -> set[tuple[str, str, bool]]:
+        return {(i.initiator, i.recipient, i.physical) for i in analyze(text).interactions if i.kind == "aggression"}
+
+    assert caught("I catch 10 cats and keep them in an enclosure.") == {("D", "2ANI", True)}
+    assert ("1ANI", "D", True) in caught("All at once I was caught by a python snake.")
+    assert caught("Gilbert almost fell and Dad and I caught him.") == set()
+    assert caught("I try to catch up with Mary. I catch her attention.") == set()
+    assert caught("We have to catch a train. I hope I don't get caught.") == set()
+
+
+def test_we_dance_is_friendliness_with_the_partner() -> None:
+    def danced(text: str) -> set[tuple[str, str]]:
+        return {(i.initiator, i.recipient) for i in analyze(text).interactions if i.kind == "friendliness"}
+
+    assert danced("Then Frank and I are dancing in a hall.") == {("D", "1MKA")}
+    assert danced("A party with good friends from the Retreat Center. We dance and play games.") == {("D", "2JKA")}
+    assert danced("The music was loud and we danced.") == set()  # no one named to dance with

@@ -22,7 +22,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.25"
+VERSION = "1.26"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -69,7 +69,8 @@ runs_us_over gaining_on_me gaining_on_us gained_on_me gains_on_me gain_on_me gai
 gain_on_us lunged_at lunging_at lunges_at lunge_at came_at_me come_at_me coming_at_me comes_at_me
 caught_me caught_us catching_me catches_me catch_me catching_us catches_us catch_us came_after coming_after
 comes_after come_after came_for_me came_for_us coming_for_me comes_for_me come_for_me coming_for_us
-comes_for_us come_for_us walloped walloping wallops wallop""")
+comes_for_us come_for_us walloped walloping wallops wallop catch catches catching caught trap traps trapping
+trapped""")
 _VERBAL = words("""
 yell yelled yelling yells shout shouted shouting scream screamed screaming argue argued arguing argument
 quarrel quarreled quarrelled insult insulted insulting criticize criticized criticised criticizing scold
@@ -283,7 +284,8 @@ _NEEDS_OBJECT = frozenset(
         "babysat babysit babysitting babysits like baby_-_sat baby_-_sit baby_-_sitting baby_-_sits "
         "stroked stroking strokes stroke rumpled rumpling rumples rumple ruffled ruffling ruffles ruffle "
         "held holding holds hold carried carrying carries carry guarded guarding "
-        "played_with playing_with plays_with play_with"
+        "played_with playing_with plays_with play_with catch catches catching caught trap traps trapping "
+        "trapped"
     )
 )
 _OBJECT_PRONOUNS = frozenset(words("me him her us them my his"))
@@ -381,6 +383,10 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
                 continue
         elif passive:
             subj, obj = None, subj
+        if match[0] in _DANCE and len(match) == 1 and obj is None and not passive:
+            partner = _dance_partner(doc, lowers, i)
+            if partner is not None:
+                subj, obj = "D", partner  # "Frank and I are dancing", "We dance and play games"
         if form in _NEEDS_OBJECT and obj is None:
             # no one received it: "she smiled", "I shot the lock", "something heavily guarded by squids" ("I was
             # shot" was received: the passive's subject is its object now)
@@ -388,6 +394,9 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
             continue
         if subj is None and obj is None and not physical:
             i = last + 1
+            continue
+        if form in _CATCH and not _a_capture(subj, obj, passive):
+            i = last + 1  # "Dad and I caught him (as he fell)", "I hope I don't get caught"
             continue
         if subj is not None and subj == obj and shared.get(subj, 0) < 2:
             i = last + 1  # one character on both sides ("she hurt herself"); "Frank criticises Wally" is two
@@ -460,6 +469,7 @@ def _no_act_here(match: tuple[str, ...], kind: str, lowers: list[str], i: int, l
         or (head.startswith("thank") and nxt[:1] in (["god"], ["goodness"], ["heavens"]))
         or (match[-1:] == ("me",) and head.startswith("driv") and nxt[:1] != [] and nxt[0] in _DRIVEN_MAD)
         or (head in _HOLD and ("down" in nxt or nxt[:1] == ["on"]))
+        or (head in _CATCH and any(w in _CAUGHT_IDIOM for w in nxt))
     )
 
 
@@ -471,6 +481,18 @@ _DISLIKE = frozenset(
 )
 
 
+def _a_capture(subj: str | None, obj: str | None, passive: bool) -> bool:
+    """Catching or trapping as HVdC's capture: an animal caught or catching ("I catch 10 cats", "I was caught
+    by a python"), or the dreamer caught by someone named ("caught by President Knight"); "caught me" and
+    "trapped me" are forms of their own."""
+    return any(c is not None and "ANI" in c for c in (subj, obj)) or (passive and obj == "D" and bool(subj))
+
+
+_CATCH = frozenset(words("catch catches catching caught trap traps trapping trapped"))
+# Catching up, sight, a glimpse, someone's eye or attention, the name, fire, a cold: no one is captured.
+_CAUGHT_IDIOM = frozenset(
+    words("up sight glimpse on eye eyes attention name fire cold ride breath in between inside onto")
+)
 _ADJECTIVAL = frozenset({("beat", "up"), ("beaten", "up")})
 _THROW = frozenset(words("throw throws threw thrown throwing"))
 _DRIVEN_MAD = frozenset(words("crazy mad nuts insane wild to"))  # "driving me crazy", "to an early grave"
@@ -585,6 +607,25 @@ def _participle_form(match: tuple[str, ...]) -> bool:
         and head not in _STATES
         and not any(w in _OBJECT_PRONOUNS for w in match[1:])
     )
+
+
+_DANCE = frozenset(words("dance dances danced dancing"))
+_BEFORE_DANCE = frozenset(words("are were was is began begin started start to all both then happily together"))
+
+
+def _dance_partner(doc: DreamDoc, lowers: list[str], i: int) -> str | None:
+    """Whom the dreamer dances with when "we" or "X and I" dance: X, or for "we" the last person named before
+    (coders code such a dance as mutual friendliness)."""
+    j = i - 1
+    while j >= 0 and lowers[j] in _BEFORE_DANCE:
+        j -= 1
+    if j >= 2 and lowers[j] == "i" and lowers[j - 1] == "and":
+        return resolve_token(doc, j - 2)
+    if j < 0 or lowers[j] != "we":
+        return None
+    codes: dict[int, str] = doc.scratch.get("mention_codes", {})
+    before = [k for k in codes if k < j and codes[k] != "D"]
+    return codes[max(before)] if before else None
 
 
 def _person_before(doc: DreamDoc, i: int, max_back: int = 4) -> int | None:
