@@ -81,11 +81,8 @@ def mlm(workdir: Path, epochs: int, lr: float, max_len: int = 96, batch: int = 3
     step = 0
     for epoch in range(epochs):
         t0, total, n = time.time(), 0.0, 0
-        lens = np.array([len(t) for t in lines]) * rng.uniform(0.8, 1.2, len(lines))
-        order = np.argsort(lens)
-        batches = [order[b : b + batch] for b in range(0, len(lines), batch)]
-        for bi in rng.permutation(len(batches)):
-            ids, att = EmotionEncoder.encode(tok, [lines[i] for i in batches[bi]])  # padded to the longest
+        for idx in trainer.length_batches(lines, batch, rng):
+            ids, att = EmotionEncoder.encode(tok, [lines[i] for i in idx])  # padded to the longest
             # BERT's recipe: 15 % of real tokens are targets; of those 80 % [MASK], 10 % random, 10 % kept
             can = (att == 1) & ~np.isin(ids, list(special))
             target = can & (rng.random(ids.shape) < 0.15)

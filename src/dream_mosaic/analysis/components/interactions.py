@@ -15,7 +15,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from typing import Any
 
-from ..indicators import FAMILY
+from ..indicators import FAMILY, parse_character
 from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Interaction
@@ -485,7 +485,8 @@ def _a_capture(subj: str | None, obj: str | None, passive: bool) -> bool:
     """Catching or trapping as HVdC's capture: an animal caught or catching ("I catch 10 cats", "I was caught
     by a python"), or the dreamer caught by someone named ("caught by President Knight"); "caught me" and
     "trapped me" are forms of their own."""
-    return any(c is not None and "ANI" in c for c in (subj, obj)) or (passive and obj == "D" and bool(subj))
+    animal = any(c and parse_character(c)[2] == "ANI" for c in (subj, obj))
+    return animal or (passive and obj == "D" and bool(subj))
 
 
 _CATCH = frozenset(words("catch catches catching caught trap traps trapping trapped"))

@@ -105,12 +105,7 @@ def train_encoder(texts: Sequence[str], y: np.ndarray, seed: int = SEED, log: Ca
     yt = torch.tensor(y, dtype=torch.float32)
     for epoch in range(EPOCHS):
         t0, total = time.time(), 0.0
-        # Length buckets (sorted with noise, cut into batches, batches shuffled): less padding, same mix.
-        lens = np.array([len(t) for t in texts]) * rng.uniform(0.8, 1.2, len(texts))
-        order = np.argsort(lens)
-        batches = [order[b : b + BATCH] for b in range(0, len(texts), BATCH)]
-        for bi in rng.permutation(len(batches)):
-            idx = batches[bi]
+        for idx in length_batches(texts, BATCH, rng):
             ids, mask = EmotionEncoder.encode(tok, [texts[i] for i in idx])
             logits = model(torch.tensor(ids), torch.tensor(mask))
             loss = torch.nn.functional.binary_cross_entropy_with_logits(logits, yt[idx])
@@ -122,6 +117,15 @@ def train_encoder(texts: Sequence[str], y: np.ndarray, seed: int = SEED, log: Ca
         log(f"  epoch {epoch} loss {total / len(texts):.4f} {time.time() - t0:.0f}s n={len(texts)}")
     model.eval()
     return model
+
+
+def length_batches(texts: Sequence[str], batch: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """One epoch's batches as length buckets (sorted by length with noise, cut into batches, the batches
+    shuffled): less padding, the same mix of texts."""
+    lens = np.array([len(t) for t in texts]) * rng.uniform(0.8, 1.2, len(texts))
+    order = np.argsort(lens)
+    batches = [order[b : b + batch] for b in range(0, len(texts), batch)]
+    return [batches[bi] for bi in rng.permutation(len(batches))]
 
 
 def export_int8(model: Any, out: Path) -> None:
