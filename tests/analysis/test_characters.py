@@ -89,7 +89,8 @@ def test_buddies_fraternity_brothers_and_priests() -> None:
     a = analyze("I was charging down the hill with three buddies. Then a fraternity brother of mine came in.")
     assert [c.code for c in a.characters] == ["2JKA", "1MKA"]  # friends, not the dreamer's brother
     b = analyze("We went to mass and Fr. Zachary gave the sermon.")
-    assert [(c.text, c.code) for c in b.characters] == [("Fr. Zachary", "1MOA")]
+    # one priest, known by name: coders code a named priest or doctor the dreamer knows K, not O
+    assert [(c.text, c.code) for c in b.characters] == [("Fr. Zachary", "1MKA")]
 
 
 def test_known_peers_and_male_groups() -> None:
@@ -148,3 +149,33 @@ def test_streets_and_buildings_named_like_people_are_places() -> None:
         "Francine",
         "Bob",
     ]
+
+
+def _codes(text: str) -> list[tuple[str, str]]:
+    return [(c.text, c.code) for c in analyze(text).characters]
+
+
+def test_titled_names_are_characters_known_to_the_dreamer() -> None:
+    # "Mr." used to end a sentence, which left "Jones" a sentence-initial capital and no character
+    assert _codes("I saw Mr. Jones there.") == [("Jones", "1MKA")]
+    assert _codes("Then Mrs. Sanky hollered at me.") == [("Sanky", "1FKA")]
+    assert _codes("Dr. Hall was there.") == [("Hall", "1IKA")]  # a doctor named is one the dreamer knows
+    assert _codes("I saw my aunt. Jones came.") == [("aunt", "1FRA")]  # "aunt." is no title: "Jones" opens
+
+
+def test_someone_else_s_family_is_known_the_family_s_family_is_the_dreamer_s() -> None:
+    assert _codes("A boy came over. His mother is a good friend.")[1] == ("mother", "1FKA")
+    assert _codes("Gabby's mom was cooking for us.") == [("mom", "1FKA")]  # Gabby is not shown to be there
+    assert _codes("My mother's sister came.") == [("sister", "1FRA")]  # the mother is not shown to be there
+    assert _codes("Mom came in. Her sister was with her.") == [("Mom", "1FMA"), ("sister", "1FRA")]
+    # the owner of a house or a feeling is there: only the owner of a relative is dropped
+    assert [c for _, c in _codes("I ran into my mother's house. She hugged me.")] == ["1FMA"]
+
+
+def test_what_the_report_says_makes_a_stranger_known() -> None:
+    assert _codes("I saw a small girl, an acquaintance of mine.") == [("girl, an acquaintance", "1FKC")]
+    assert _codes("I met a man, a friend and a dog.") == [("man", "1MSA"), ("friend", "1IKA"), ("dog", "1ANI")]
+    assert _codes("A Mather girl, whom I know slightly, was visiting.")[0][1][2] == "K"
+    assert _codes("The parents of a boy I have known for a year came.")[-1] == ("boy", "1MKC")
+    assert _codes("The driver was a man I had worked for.")[-1] == ("man", "1MKA")
+    assert _codes("I saw some girls in the dorm.") == [("girls", "2FKC")]

@@ -41,7 +41,7 @@ def test_cross_validated_scores_on_human_codes(shared_data: Path) -> None:
 
     r = evaluate(shared_data / "hvdc" / "hvdc_coded.csv")
     # Regression floors a little under the measured figures (docs/analysis.md has the figures).
-    # Emotion component 1.3 (lexicon layer with the encoder's column) measured 0.809 / 0.850 / 0.863.
+    # Emotion component 1.4 (lexicon layer with the encoder's column) measured 0.811 / 0.853 / 0.861.
     assert r["emotions"]["emotion_bearing"]["macro_f1"] >= 0.84
     assert r["emotions"]["all_reports"]["macro_f1"] >= 0.80
     bertolini = r["emotions"]["emotion_bearing_trained_on_emotion_bearing"]
@@ -53,13 +53,15 @@ def test_cross_validated_scores_on_human_codes(shared_data: Path) -> None:
     for c in ("AN", "AP", "SD", "CO", "HA"):
         assert bertolini[c]["recall"] >= bertolini["thresholds_only"][c]["recall"]
     assert r["characters"]["per_report_count"]["pearson_r"] >= 0.7
-    assert r["characters"]["indicators"]["per_series"]["norms-m"]["mae_points_character_indicators"] <= 4.5  # 3.19
+    assert r["characters"]["indicators"]["per_series"]["norms-m"]["mae_points_character_indicators"] <= 4.5  # 2.57
     ind = r["characters"]["indicators"]
-    assert ind["mae_points_all_percent_indicators"] <= 10.3  # 9.51 measured (9.77 with characters 1.2)
-    assert ind["never_inspected"]["mae_points_all_percent_indicators"] <= 11.3  # 10.62 measured (10.90 with 1.2)
-    assert ind["per_series"]["norms-f"]["mae_points_character_indicators"] <= 5.0  # 4.31 measured (4.88 with 1.2)
-    assert ind["per_series"]["b-baseline"]["mae_points_character_indicators"] <= 5.2  # 4.82 (5.35 with 1.2)
-    assert ind["per_series"]["bea1"]["mae_points_character_indicators"] <= 2.5  # 1.17 (1.78 with 1.2)
+    assert ind["mae_points_all_percent_indicators"] <= 6.0  # 5.48 measured with characters 1.10
+    assert ind["never_inspected"]["mae_points_all_percent_indicators"] <= 7.5  # 6.95 measured
+    assert ind["per_series"]["norms-f"]["mae_points_character_indicators"] <= 4.0  # 3.06 measured (4.71 with 1.9)
+    # b-baseline rose with 1.10 (4.76 to 5.70): "his mother" is now someone else's mother, which the coders
+    # agree with, and the series' K excess (names the coders code as family) no longer hides behind it
+    assert ind["per_series"]["b-baseline"]["mae_points_character_indicators"] <= 6.2  # 5.70
+    assert ind["per_series"]["bea1"]["mae_points_character_indicators"] <= 2.5  # 1.19 (0.98 with 1.9)
 
 
 @pytest.mark.slow

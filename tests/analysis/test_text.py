@@ -15,3 +15,12 @@ def test_sentences_split_after_closing_quotes_and_brackets() -> None:
     spans = [text[a:b] for a, b in split_sentences(text)]
     assert spans[0] == 'He said "Stop."'
     assert spans[-1] == "I woke up."
+
+
+def test_a_title_s_full_stop_ends_no_sentence() -> None:
+    text = "I saw Mr. Jones and Dr. Hall at St. Mary's. Then I woke up. I told Mrs. Smith."
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "I saw Mr. Jones and Dr. Hall at St. Mary's.",
+        "Then I woke up.",
+        "I told Mrs. Smith.",
+    ]

@@ -13,6 +13,8 @@ from typing import NamedTuple
 _TOKEN_RE = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:['\u2019][A-Za-z]+)*|\d+(?:[.,]\d+)*|[^\w\s]")
 # A sentence ends at . ! ? (possibly repeated, possibly followed by a closing quote or bracket) and space.
 _SENT_END_RE = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s)|\n\s*\n|\](?=\s)")
+# A title's full stop ends no sentence: "Mr. Jones", "Dr. Hall", "St. Louis" are one name each.
+_TITLE_STOP_RE = re.compile(r"(?:^|[^A-Za-z])(?:Mr|Mrs|Ms|Dr|Fr|Rev|Prof|St|Mt|Capt|Lt|Sgt|Col|Gen)\.$")
 
 
 class Token(NamedTuple):
@@ -39,6 +41,8 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     pos = 0
     for m in _SENT_END_RE.finditer(text):
         end = m.end()
+        if m.group() == "." and _TITLE_STOP_RE.search(text[max(0, end - 6) : end]):
+            continue
         if text[pos:end].strip():
             spans.append(_trim(text, pos, end))
         pos = end

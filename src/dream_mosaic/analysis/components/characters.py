@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.9"
+VERSION = "1.10"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -54,9 +54,9 @@ cousin: 1 I R A
 cousins relatives aunts uncles grandparents in-laws: 2 J R A
 family: 2 J R A
 friend roommate neighbor neighbour classmate coworker co-worker partner buddy pal playmate teammate \
-  schoolmate housemate: 1 I K A
+  schoolmate housemate acquaintance: 1 I K A
 friends roommates neighbors neighbours classmates coworkers co-workers teammates colleagues buddies pals \
-  playmates schoolmates housemates: 2 J K A
+  playmates schoolmates housemates acquaintances: 2 J K A
 girlfriend fiancee: 1 F K A
 boyfriend fiance: 1 M K A
 girlfriends: 2 F K A
@@ -161,6 +161,7 @@ _TITLES = {
     "lady": "F",
     "lord": "M",
 }
+_ABBREVIATED_TITLES = frozenset(words("mr mrs ms dr"))
 _NOT_NAMES = frozenset(
     words("""i i'm i've i'd i'll god oh ok okay yes no mom dad mother father the a an and but then so when while
     we he she they it this that there here what why how who my his her our their your you me us them
@@ -301,7 +302,14 @@ _KNOWN_AFTER = (
     ("i", "know"),
     ("i", "knew"),
     ("i", "had", "known"),
+    ("i", "have", "known"),
     ("i've", "known"),
+    ("i", "recognized"),
+    ("i", "recognize"),
+    ("i", "had", "worked"),
+    ("i", "worked"),
+    ("i", "work", "with"),
+    ("i", "work", "for"),
     ("i", "used", "to"),
     ("i", "went", "with"),
     ("i", "go", "with"),
@@ -330,22 +338,30 @@ _OWN_GROUPS = frozenset(
 )
 
 
+# HVdC's family identities: father, mother, parents, brother, sister, husband, wife, son, daughter, relative
+_KIN = frozenset("FMXBTHWADR")
+_HOUSES = frozenset(words("dorm dormitory sorority fraternity"))
+
+
 def _known_after(lowers: list[str], i: int) -> bool:
     """A stranger noun the report says the dreamer knows: "a girl (whom/that) I know", "a boy from my class",
     "a girl in my dormitory" (not "a man in my room": a room, unlike a dormitory, is no circle of people)."""
     j = i + 1
     if j < len(lowers) and lowers[j] == "(" and ")" in lowers[j : j + 6]:
         j += lowers[j : j + 6].index(")") + 1  # past a note: "a fellow (16) whom I know"
+    if lowers[j : j + 2] in ([",", "whom"], [",", "who"]):
+        j += 1  # "a Mather girl, whom I know slightly"
     if j < len(lowers) and lowers[j] in {"whom", "that", "who"}:
         j += 1
     if any(tuple(lowers[j : j + len(p)]) == p for p in _KNOWN_AFTER):
         return True
-    return (
-        lowers[j : j + 1] in (["in"], ["on"], ["at"], ["of"])
-        and lowers[j + 1 : j + 2] in (["my"], ["our"])
-        and lowers[j + 2 : j + 3] != []
-        and lowers[j + 2] in _OWN_GROUPS
-    )
+    if lowers[j : j + 1] not in (["in"], ["on"], ["at"], ["of"]) or lowers[j + 2 : j + 3] == []:
+        return False
+    group = lowers[j + 2]
+    # "girls in the dorm" is the dreamer's own dorm as surely as "in my dorm"; "a man in the office" is not
+    if lowers[j + 1] == "the":
+        return group in _HOUSES
+    return lowers[j + 1] in {"my", "our"} and group in _OWN_GROUPS
 
 
 def _absent(lowers: list[str], i: int) -> bool:
@@ -412,7 +428,7 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
         ):
             sex = "F" if base == "sister" else "M"
             key = "name:" + lowers[i + 1].replace("'s", "")
-            out.append(Mention(key, "1", sex, "O", "A", "human", i, i + 1))
+            out.append(Mention(key, "1", sex, "K", "A", "human", i, i + 1))
             i += 2
             continue
         if (
@@ -424,7 +440,7 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
             and lowers[i + 2] not in _NOT_NAMES
         ):
             # "Fr. Zachary": one priest, not "Fr" and "Zachary"
-            out.append(Mention("name:" + lowers[i + 2].replace("'s", ""), "1", "M", "O", "A", "human", i, i + 2))
+            out.append(Mention("name:" + lowers[i + 2].replace("'s", ""), "1", "M", "K", "A", "human", i, i + 2))
             i += 3
             continue
         if base in ETHNIC and (
@@ -459,6 +475,10 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                 age = "A"
             if ident in {"S", "U"} and prev in {"my", "our"}:
                 ident = "K"
+            if ident in _KIN and (prev in {"his", "her", "their"} or (prev.endswith("'s") and prev != "one's")):
+                # "his mother", "Richard's father": someone else's family, whom the dreamer knows; but the
+                # family of the dreamer's own family ("my mother's sister", "Mom ... her sister") is theirs too
+                ident = "R" if _owner_is_kin(out, prev) else "K"
             if ident in {"S", "K"} and i + 1 < n and lowers[i + 1] in {"friend", "friends"} and sex in {"M", "F"}:
                 # "a girl friend", "my boy friends": one known character, not a stranger and a friend
                 num = "2" if lowers[i + 1] == "friends" else num
@@ -498,7 +518,7 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                 continue
             name = " ".join(lowers[k] for k in range(i, j + 1)).replace("'s", "")
             sex = "I"
-            title = prev.rstrip(".")
+            title = _title_before(toks, lowers, i)
             if title in _TITLES:
                 sex = _TITLES[title]
             first_name = lowers[i].replace("'s", "")
@@ -508,7 +528,7 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                 sex = "F"
             elif sex == "I" and len(first_name) > 3 and first_name.endswith(("a", "ine", "elle")):
                 sex = "F"  # Paulina, Charla, Geraldine, Danielle: English given names ending so are mostly women's
-            ident = "O" if title == "dr" else "K"
+            ident = "K"
             last_name = lowers[j].replace("'s", "")
             if name in _PROMINENT_FULL or (last_name in PROMINENT and (i < j or not _is_listed(first_name))):
                 ident = "P"  # Beethoven, Harry Truman, Marilyn Monroe
@@ -522,7 +542,22 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
         i += 1
     _apply_notes(out, lowers)
     _resolve_sex(out, lowers)
-    return _merge_appositions(out, lowers)
+    return _merge_appositions(_without_absent_owners(out, lowers), lowers)
+
+
+def _without_absent_owners(mentions: list[Mention], lowers: list[str]) -> list[Mention]:
+    """Drop a person named only to say whose relative someone is ("Richard's mother told me", "my
+    friend's father"): HVdC codes the characters present, and such an owner named once is not shown to be
+    (unlike the owner of a feeling or a house: "my brother's anger", "my mother's house. She hugged me")."""
+    keys = [m.key for m in mentions]
+    starts = {m.first for m in mentions if m.kind == "human"}
+    return [
+        m
+        for m in mentions
+        if not (
+            m.kind == "human" and lowers[m.last].endswith("'s") and m.last + 1 in starts and keys.count(m.key) == 1
+        )
+    ]
 
 
 _APPOSITION_GLUE = frozenset({",", "named", "called", "whose", "-", "("})
@@ -533,6 +568,12 @@ _APPOSITION_NOUN_GLUE = frozenset(words("a an my our the his her their close goo
 def _one_person_noun(m: Mention) -> bool:
     """One human named by a noun, not a name: "my sister", "a man", "a friend of mine"."""
     return m.kind == "human" and m.number == "1" and not m.key.startswith("name:")
+
+
+def _continues_list(lowers: list[str], i: int) -> bool:
+    """Does a list go on after token ``i`` ("a man, a friend and a dog"): then the nouns are several people."""
+    after = lowers[i + 1 : i + 3]
+    return after[:1] in (["and"], ["or"]) or (after[:1] == [","] and after[1:] in (["and"], ["or"], ["a"], ["an"]))
 
 
 def _merge_appositions(mentions: list[Mention], lowers: list[str]) -> list[Mention]:
@@ -570,6 +611,23 @@ def _merge_appositions(mentions: list[Mention], lowers: list[str]) -> list[Menti
             if m.identity != "K" or prev.identity in {"S", "U"}:
                 prev.identity = m.identity
             continue
+        if (
+            prev is not None
+            and _one_person_noun(prev)
+            and prev.identity in {"S", "U"}
+            and _one_person_noun(m)
+            and m.identity == "K"
+            and 1 < m.first - prev.last <= 4
+            and lowers[prev.last + 1] in {",", "("}
+            and all(w in _APPOSITION_NOUN_GLUE for w in lowers[prev.last + 2 : m.first])
+            and not _continues_list(lowers, m.last)
+        ):
+            # "a small girl, an acquaintance of mine", "a boy (a friend of mine)": one known character
+            if prev.sex == "I":
+                prev.sex = m.sex
+            prev.identity = "K"
+            prev.last = m.last
+            continue
         out.append(m)
     return out
 
@@ -583,6 +641,25 @@ def _declared(code: str, key: str, first: int, last: int) -> Mention:
     return Mention(key, code[0], code[1], code[2], code[3], "human", first, last)
 
 
+def _owner_is_kin(before: list[Mention], owner: str) -> bool:
+    """Is ``owner`` ("her", "his", "mother's") one of the dreamer's family? A pronoun is taken to be the
+    last person of its sex named before it."""
+    if owner.endswith("'s"):
+        noun = HUMAN_NOUNS.get(owner[:-2])
+        return noun is not None and noun[2] in _KIN
+    sex = {"his": "M", "her": "F"}.get(owner)
+    last = next((m for m in reversed(before) if m.kind == "human" and m.number == "1" and m.sex == sex), None)
+    return last is not None and last.identity in _KIN
+
+
+def _title_before(toks: list[Any], lowers: list[str], i: int) -> str:
+    """The title just before token ``i``: "mr" in "Mr Jones" and in "Mr. Jones" (its stop is a token)."""
+    j = i - 1
+    if j > 0 and lowers[j] == "." and toks[j - 1].end == toks[j].start:
+        j -= 1
+    return lowers[j] if j >= 0 and lowers[j] in _TITLES else ""
+
+
 def _is_name(toks: list[Any], lowers: list[str], doc: DreamDoc, i: int) -> bool:
     t = toks[i]
     if not t.is_title or not t.text[:1].isalpha():
@@ -590,6 +667,8 @@ def _is_name(toks: list[Any], lowers: list[str], doc: DreamDoc, i: int) -> bool:
     w = lowers[i].replace("'s", "")
     if w in doc.scratch.get("cast", ()):
         return True  # a name the dreamer declared
+    if i > 1 and lowers[i - 1] == "." and _title_before(toks, lowers, i) in _ABBREVIATED_TITLES:
+        return True  # "Mr. Jones", "Dr. Hall": a title makes the next capital a name
     if w in _NOT_NAMES or len(w) < 2:
         return False
     if t.text.isupper() and w not in MALE_NAMES and w not in FEMALE_NAMES:

@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import DistressSignal
 
-VERSION = "1.0"
+VERSION = "1.1"
 
 _RULES: list[tuple[str, str, re.Pattern[str]]] = [
     (

@@ -8,7 +8,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Setting
 
-VERSION = "1.3"
+VERSION = "1.4"
 
 INDOOR = frozenset(
     words("""house home room bedroom kitchen bathroom basement attic hallway hall apartment office classroom

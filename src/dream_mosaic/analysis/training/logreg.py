@@ -46,15 +46,25 @@ def kfold_indices(n: int, k: int, seed: int, strata: list[str] | None = None) ->
     return [np.array(sorted(f), dtype=np.int64) for f in folds]
 
 
+THRESHOLDS = np.arange(0.15, 0.86, 0.025)
+
+
+def f1_at(prob: np.ndarray, y: np.ndarray, threshold: float) -> float:
+    pred = prob >= threshold
+    tp = float(np.sum(pred & (y == 1)))
+    fp = float(np.sum(pred & (y == 0)))
+    fn = float(np.sum(~pred & (y == 1)))
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
 def best_threshold(prob: np.ndarray, y: np.ndarray) -> float:
-    """Threshold maximising F1 on (out-of-fold) probabilities."""
-    best_t, best_f = 0.5, -1.0
-    for t in np.arange(0.15, 0.86, 0.025):
-        pred = prob >= t
-        tp = float(np.sum(pred & (y == 1)))
-        fp = float(np.sum(pred & (y == 0)))
-        fn = float(np.sum(~pred & (y == 1)))
-        f = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-        if f > best_f + 1e-9:
-            best_t, best_f = float(t), f
-    return best_t
+    """The threshold where F1 on (out-of-fold) probabilities is best, averaged with its two neighbours.
+
+    On a few hundred reports F1 jumps from one grid step to the next, and its single highest step moved
+    with a change to two reports' features (HA 0.869 to 0.846 under Bertolini et al.'s protocol); the
+    best three-step stretch is the same choice made less at the mercy of one report (docs/analysis.md).
+    """
+    f1 = np.array([f1_at(prob, y, t) for t in THRESHOLDS])
+    smooth = f1.copy()
+    smooth[1:-1] = (f1[:-2] + f1[1:-1] + f1[2:]) / 3  # the two ends keep their own value
+    return float(THRESHOLDS[int(np.argmax(smooth))])

@@ -34,7 +34,7 @@ from ..emotion_encoder import OOF_PATH
 from ..pipeline import DreamDoc, Pipeline
 from ..schemas import EMOTION_CODES
 from .data import DEFAULT_CODED_CSV, CodedReport, load_coded
-from .logreg import best_threshold, fit_logreg, kfold_indices, predict_proba
+from .logreg import best_threshold, f1_at, fit_logreg, kfold_indices, predict_proba
 
 SEED = 20261122
 # Each class picks its L2 penalty from this grid by the F1 of its inner cross-validation (at that L2's best
@@ -87,14 +87,6 @@ def labels(emotion_sets: Sequence[set[str]]) -> dict[str, np.ndarray]:
     return {c: np.array([1.0 if c in s else 0.0 for s in emotion_sets]) for c in EMOTION_CODES}
 
 
-def _f1(prob: np.ndarray, y: np.ndarray, threshold: float) -> float:
-    pred = prob >= threshold
-    tp = float(np.sum(pred & (y == 1)))
-    fp = float(np.sum(pred & (y == 0)))
-    fn = float(np.sum(~pred & (y == 1)))
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-
-
 def fit_emotion_model(
     mats: dict[str, np.ndarray],
     ys: dict[str, np.ndarray],
@@ -120,7 +112,7 @@ def fit_emotion_model(
                 w, b = fit_logreg(x[train], y[train], l2)
                 oof[f] = predict_proba(x[f], w, b)
             threshold = best_threshold(oof, y)
-            score = _f1(oof, y, threshold)
+            score = f1_at(oof, y, threshold)
             if best is None or score > best[0] + 1e-9:
                 best = (score, l2, threshold)
         assert best is not None
