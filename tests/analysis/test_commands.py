@@ -45,5 +45,16 @@ def test_evaluate_json_on_a_small_coded_file(tmp_path: Path) -> None:
         assert 0 <= s["macro_f1"] <= 1 and 0 <= s["micro_f1"] <= 1
     assert data["emotions"]["all_reports"]["n_reports"] == 12
     assert data["characters"]["per_report_count"]["mae"] >= 0
+    assert data["characters"]["per_report_category_error"]["mean"] >= 0
     assert set(data["characters"]["indicators"]["per_series"]) == {"own-a", "own-b"}
     assert data["reports_per_second"] > 0
+
+
+def test_the_category_error_counts_characters_of_the_wrong_kind() -> None:
+    from dream_mosaic.analysis.evaluate import _category_error
+
+    # the husband coded known: one family character missing, one known too many; sexes agree
+    assert _category_error(["1MHA", "1FKA"], ["1MKA", "1FKA"]) == 2
+    # a missed animal and a woman coded as a man
+    assert _category_error(["1ANI", "1FSA"], ["1MSA"]) == 3
+    assert _category_error(["2JUA", "1CZZ"], ["2JSA", "1CZZ"]) == 0  # stranger and uncertain are both unfamiliar

@@ -21,6 +21,7 @@ import hashlib
 import json
 import math
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,16 @@ import numpy as np
 
 from .components.emotions import ENCODER_FEATURE, FEATURE_NAMES, load_model, uses_encoder
 from .emotion_encoder import CV_PATH, OOF_PATH, shipped_encoder
-from .indicators import INDICATOR_NAMES, NORMS, ReportCodes, codes_from_analysis, indicators
+from .indicators import (
+    FAMILY,
+    INDICATOR_NAMES,
+    NORMS,
+    UNFAMILIAR,
+    ReportCodes,
+    codes_from_analysis,
+    indicators,
+    parse_character,
+)
 from .schemas import EMOTION_CODES, DreamAnalysis
 from .training.data import CodedReport, load_coded
 from .training.logreg import kfold_indices
@@ -221,6 +231,38 @@ def human_codes(r: CodedReport) -> ReportCodes:
     )
 
 
+CHARACTER_CATEGORIES = ("family", "known", "prominent", "unfamiliar", "animal", "creature", "male", "female")
+_IDENTITY_GROUPS = (
+    ("family", FAMILY),
+    ("known", frozenset("K")),
+    ("prominent", frozenset("P")),
+    ("unfamiliar", UNFAMILIAR),
+)
+
+
+def _categories(codes: Sequence[str]) -> Counter[str]:
+    """How many characters of each HVdC kind (identity group, and sex for humans) a list of codes holds."""
+    out: Counter[str] = Counter()
+    for code in codes:
+        _number, sex, ident, _age = parse_character(code)
+        if ident in ("ANI", "CZZ"):
+            out["animal" if ident == "ANI" else "creature"] += 1
+            continue
+        for group, identities in _IDENTITY_GROUPS:
+            if ident in identities:
+                out[group] += 1
+                break
+        if sex in ("M", "F"):
+            out["male" if sex == "M" else "female"] += 1
+    return out
+
+
+def _category_error(human: Sequence[str], predicted: Sequence[str]) -> int:
+    """Characters of a report in the wrong kind, counted both ways (see ``CHARACTER_CATEGORIES``)."""
+    h, p = _categories(human), _categories(predicted)
+    return sum(abs(h[k] - p[k]) for k in CHARACTER_CATEGORIES)
+
+
 def _pearson(x: Sequence[float], y: Sequence[float]) -> float:
     a, b = np.asarray(x, float), np.asarray(y, float)
     if a.std() == 0 or b.std() == 0:
@@ -295,6 +337,11 @@ def evaluate(
     # Characters per report
     n_pred = [len(a.characters) for a in analyses]
     n_true = [len(r.characters) for r in reports]
+    # Per report, how far the characters' kinds are from the coders': a series' indicators can come out
+    # right from errors that cancel (a husband coded known beside a stranger coded family), this cannot.
+    category_error = [
+        _category_error(r.characters, [c.code for c in a.characters]) for r, a in zip(reports, analyses, strict=True)
+    ]
 
     # Indicators per series: predicted codes use the cross-validated emotions.
     per_series: dict[str, Any] = {}
@@ -393,6 +440,18 @@ def evaluate(
                 "mae": round(float(np.mean(np.abs(np.subtract(n_pred, n_true)))), 3),
                 "human_mean": round(float(np.mean(n_true)), 3),
                 "predicted_mean": round(float(np.mean(n_pred)), 3),
+            },
+            "per_report_category_error": {
+                "categories": list(CHARACTER_CATEGORIES),
+                "mean": round(float(np.mean(category_error)), 3),
+                "dev": round(float(np.mean([e for e, r in zip(category_error, reports, strict=True) if r.dev])), 3)
+                if any(r.dev for r in reports)
+                else None,
+                "never_inspected": round(
+                    float(np.mean([e for e, r in zip(category_error, reports, strict=True) if not r.dev])), 3
+                )
+                if not all(r.dev for r in reports)
+                else None,
             },
             "indicators": {
                 "mae_points_character_indicators": round(float(np.mean(char_abs)), 2) if char_abs else None,
