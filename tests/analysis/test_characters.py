@@ -163,13 +163,22 @@ def test_titled_names_are_characters_known_to_the_dreamer() -> None:
     assert _codes("I saw my aunt. Jones came.") == [("aunt", "1FRA")]  # "aunt." is no title: "Jones" opens
 
 
-def test_someone_else_s_family_is_known_the_family_s_family_is_the_dreamer_s() -> None:
-    assert _codes("A boy came over. His mother is a good friend.")[1] == ("mother", "1FKA")
+def test_someone_else_s_family_is_of_its_owner_s_kind() -> None:
+    assert _codes("Bob came over. His mother was with him.")[1] == ("mother", "1FKA")
+    assert _codes("A girl came up to me. Her parents were nice.")[1] == ("parents", "2JSA")  # a stranger's
+    assert _codes("The parents of a boy I have known came.") == [("parents", "2JKA"), ("boy", "1MKC")]
+    assert _codes("I talked to the father of an old friend of mine.")[0] == ("father", "1MKA")
+    assert _codes("A brother of mine came.") == [("brother", "1MBA")]
     assert _codes("Gabby's mom was cooking for us.") == [("mom", "1FKA")]  # Gabby is not shown to be there
     assert _codes("My mother's sister came.") == [("sister", "1FRA")]  # the mother is not shown to be there
     assert _codes("Mom came in. Her sister was with her.") == [("Mom", "1FMA"), ("sister", "1FRA")]
     # the owner of a house or a feeling is there: only the owner of a relative is dropped
     assert [c for _, c in _codes("I ran into my mother's house. She hugged me.")] == ["1FMA"]
+
+
+def test_the_family_together_and_what_only_belongs_to_it() -> None:
+    assert _codes("My whole family was at the table.") == [("family", "2JYA")]
+    assert _codes("Our family doctor came in.") == [("doctor", "1IOA")]  # the family is not there
 
 
 def test_what_the_report_says_makes_a_stranger_known() -> None:

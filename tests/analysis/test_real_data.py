@@ -53,15 +53,17 @@ def test_cross_validated_scores_on_human_codes(shared_data: Path) -> None:
     for c in ("AN", "AP", "SD", "CO", "HA"):
         assert bertolini[c]["recall"] >= bertolini["thresholds_only"][c]["recall"]
     assert r["characters"]["per_report_count"]["pearson_r"] >= 0.7
-    assert r["characters"]["indicators"]["per_series"]["norms-m"]["mae_points_character_indicators"] <= 4.5  # 2.57
+    # characters of the wrong kind per report: 2.757 with characters 1.11, 2.849 with 1.9
+    assert r["characters"]["per_report_category_error"]["mean"] <= 2.85
+    assert r["characters"]["indicators"]["per_series"]["norms-m"]["mae_points_character_indicators"] <= 4.5  # 1.97
     ind = r["characters"]["indicators"]
-    assert ind["mae_points_all_percent_indicators"] <= 6.0  # 5.48 measured with characters 1.10
-    assert ind["never_inspected"]["mae_points_all_percent_indicators"] <= 7.5  # 6.95 measured
-    assert ind["per_series"]["norms-f"]["mae_points_character_indicators"] <= 4.0  # 3.06 measured (4.71 with 1.9)
-    # b-baseline rose with 1.10 (4.76 to 5.70): "his mother" is now someone else's mother, which the coders
-    # agree with, and the series' K excess (names the coders code as family) no longer hides behind it
-    assert ind["per_series"]["b-baseline"]["mae_points_character_indicators"] <= 6.2  # 5.70
-    assert ind["per_series"]["bea1"]["mae_points_character_indicators"] <= 2.5  # 1.19 (0.98 with 1.9)
+    assert ind["mae_points_all_percent_indicators"] <= 6.0  # 5.45 measured with characters 1.11
+    assert ind["never_inspected"]["mae_points_all_percent_indicators"] <= 7.5  # 6.97 measured
+    assert ind["per_series"]["norms-f"]["mae_points_character_indicators"] <= 4.2  # 3.62 measured (4.71 with 1.9)
+    # b-baseline rose with 1.10 (4.76 to 5.70, 5.41 with 1.11): "his mother" is now someone else's mother,
+    # which the coders agree with, and the series' K excess (names coded as family) no longer hides behind it
+    assert ind["per_series"]["b-baseline"]["mae_points_character_indicators"] <= 6.0  # 5.41
+    assert ind["per_series"]["bea1"]["mae_points_character_indicators"] <= 2.5  # 1.09 (0.98 with 1.9)
 
 
 @pytest.mark.slow

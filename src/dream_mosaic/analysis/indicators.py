@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 
 from .schemas import DreamAnalysis
 
-FAMILY = frozenset("FMXBTHWADCIR")
+# HVdC family identities: father, mother, parents, brother, sister, husband, wife, son, daughter, child,
+# infant, family members together (Y: "my family"), other relatives
+FAMILY = frozenset("FMXBTHWADCIYR")
 KNOWN = frozenset("KP")
 UNFAMILIAR = frozenset("OESU")
 

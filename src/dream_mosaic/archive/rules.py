@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from dream_mosaic.analysis.indicators import FAMILY
 from dream_mosaic.archive.query import Node, Phrase, Regex, Word
 
 # --- periods -------------------------------------------------------------------------------------------
@@ -272,9 +273,6 @@ def mask_entities(text: str, lower_counts: Counter[str], common: frozenset[str] 
 
 # --- what the analysis found, as facts a filter can index ---------------------------------------------------
 
-FAMILY_LETTERS = "FMXBTHWADCIR"  # HVdC identity codes of family members
-
-
 def character_kinds(character: dict[str, Any]) -> set[str]:
     """The ``character:`` filter values one HVdC-coded character satisfies."""
     kinds = {str(character.get("kind") or "human")}
@@ -284,9 +282,9 @@ def character_kinds(character: dict[str, Any]) -> set[str]:
         kinds.add("male")
     elif sex == "F":
         kinds.add("female")
-    if identity[:1] and identity[:1] in "K" + FAMILY_LETTERS:
+    if identity[:1] == "K" or identity[:1] in FAMILY:
         kinds.add("known")
-    if identity[:1] and identity[:1] in FAMILY_LETTERS:
+    if identity[:1] in FAMILY:
         kinds.add("family")
     if identity.startswith("P"):
         kinds.add("prominent")

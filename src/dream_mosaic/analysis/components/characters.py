@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.10"
+VERSION = "1.11"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -30,8 +30,8 @@ def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
 
 
 # identity: F father, M mother, X parents, B brother, T sister, H husband, W wife, A son, D daughter,
-# C child (own), I infant, R other relative, K known, P prominent, O occupational, E ethnic, S stranger,
-# U uncertain.  age: A adult, T teenager, C child, B baby.
+# C child (own), I infant, Y family members together, R other relative, K known, P prominent, O occupational,
+# E ethnic, S stranger, U uncertain.  age: A adult, T teenager, C child, B baby.
 HUMAN_NOUNS = _table(
     """
 mother mom mommy mum mama momma ma: 1 F M A
@@ -52,7 +52,7 @@ aunt auntie grandmother grandma granny niece stepmother: 1 F R A
 uncle grandfather grandpa nephew stepfather: 1 M R A
 cousin: 1 I R A
 cousins relatives aunts uncles grandparents in-laws: 2 J R A
-family: 2 J R A
+family: 2 J Y A
 friend roommate neighbor neighbour classmate coworker co-worker partner buddy pal playmate teammate \
   schoolmate housemate acquaintance: 1 I K A
 friends roommates neighbors neighbours classmates coworkers co-workers teammates colleagues buddies pals \
@@ -69,6 +69,12 @@ doctor teacher professor officer clerk driver pilot lawyer judge dentist cashier
   surgeon bartender cook chef servant detective agent principal therapist psychiatrist: 1 I O A
 police cops soldiers policemen guards sailors firemen: 2 M O A
 officers nurses doctors teachers waiters servants: 2 J O A
+foreman sheriff monk actor gangster bandit umpire: 1 M O A
+hostess actress: 1 F O A
+lecturer tutor mechanic lifeguard official singer thief robber burglar crook kidnapper murderer: 1 I O A
+foremen monks gangsters bandits crooks: 2 M O A
+nuns: 2 F O A
+officials singers thieves robbers burglars: 2 J O A
 king prince pope: 1 M P A
 queen princess: 1 F P A
 president celebrity: 1 I P A
@@ -338,8 +344,14 @@ _OWN_GROUPS = frozenset(
 )
 
 
-# HVdC's family identities: father, mother, parents, brother, sister, husband, wife, son, daughter, relative
-_KIN = frozenset("FMXBTHWADR")
+# HVdC's family identities: father, mother, parents, brother, sister, husband, wife, son, daughter, the
+# family together, another relative
+_KIN = frozenset("FMXBTHWADYR")
+# what "family" only qualifies: "the family car", "a family friend"
+_FAMILY_THINGS = frozenset(
+    words("""doctor doctors physician dentist lawyer car cars station heirloom heirlooms house home room business
+    tree name dog cat farm friend friends album photo photos picture pictures""")
+)
 _HOUSES = frozenset(words("dorm dormitory sorority fraternity"))
 
 
@@ -465,6 +477,9 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
             if base in {"family", "group", "team", "crew", "gang", "couple"} and i + 1 < n and lowers[i + 1] == "of":
                 i += 1
                 continue
+            if base == "family" and lowers[i + 1 : i + 2] and lowers[i + 1] in _FAMILY_THINGS:
+                i += 1  # "our family doctor", "the family car": the family is not there
+                continue
             if base in {"anyone", "anybody"} and prev in {"not", "n't", "didn't", "no"}:
                 i += 1
                 continue
@@ -475,10 +490,9 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                 age = "A"
             if ident in {"S", "U"} and prev in {"my", "our"}:
                 ident = "K"
-            if ident in _KIN and (prev in {"his", "her", "their"} or (prev.endswith("'s") and prev != "one's")):
-                # "his mother", "Richard's father": someone else's family, whom the dreamer knows; but the
-                # family of the dreamer's own family ("my mother's sister", "Mom ... her sister") is theirs too
-                ident = "R" if _owner_is_kin(out, prev) else "K"
+            if ident in _KIN:
+                # "his mother", "Richard's father", "the parents of a boy I know": someone else's family
+                ident = _family_of_someone_else(out, lowers, i) or ident
             if ident in {"S", "K"} and i + 1 < n and lowers[i + 1] in {"friend", "friends"} and sex in {"M", "F"}:
                 # "a girl friend", "my boy friends": one known character, not a stranger and a friend
                 num = "2" if lowers[i + 1] == "friends" else num
@@ -489,10 +503,7 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                 ident = "K"  # "a fraternity brother": a known character, not the dreamer's brother
             if ident in {"S", "U"} and _known_after(lowers, i):
                 ident = "K"  # "a girl I know", "a boy from my high school"
-            key = base
-            if toks[i].is_title and i > doc.sentences[toks[i].sent].first_token and ident in "FMBTHWADR":
-                key = base  # "Mother" as a name: same character
-            out.append(Mention(key, num, sex, ident, age, "human", i, i))
+            out.append(Mention(base, num, sex, ident, age, "human", i, i))  # "Mother" as a name: the same key
         elif base in ANIMALS and (base not in _AMBIGUOUS_ANIMALS or prev in _DETERMINERS):
             num = (
                 "2"
@@ -641,15 +652,44 @@ def _declared(code: str, key: str, first: int, last: int) -> Mention:
     return Mention(key, code[0], code[1], code[2], code[3], "human", first, last)
 
 
-def _owner_is_kin(before: list[Mention], owner: str) -> bool:
-    """Is ``owner`` ("her", "his", "mother's") one of the dreamer's family? A pronoun is taken to be the
-    last person of its sex named before it."""
-    if owner.endswith("'s"):
-        noun = HUMAN_NOUNS.get(owner[:-2])
-        return noun is not None and noun[2] in _KIN
-    sex = {"his": "M", "her": "F"}.get(owner)
-    last = next((m for m in reversed(before) if m.kind == "human" and m.number == "1" and m.sex == sex), None)
-    return last is not None and last.identity in _KIN
+def _family_of_someone_else(before: list[Mention], lowers: list[str], i: int) -> str:
+    """The identity of a family noun at ``i`` that is someone else's ("his mother", "Gabby's mom", "the father
+    of a friend"), or "" when it is the dreamer's. Their family is the owner's kind: the dreamer's relatives
+    for the dreamer's family ("my mother's sister": R), strangers for a stranger's ("a girl ... her
+    parents": S), people the dreamer knows otherwise (K). A pronoun is taken to be the last person of its
+    sex named before it."""
+    prev = lowers[i - 1] if i > 0 else ""
+    if prev.endswith("'s") and prev != "one's":
+        noun = HUMAN_NOUNS.get(prev[:-2])
+        return _kind_of_owners_family(noun[2] if noun else "K", mine=lowers[i - 2 : i - 1] in (["my"], ["our"]))
+    if prev in {"his", "her"}:
+        sex = "M" if prev == "his" else "F"
+        last = next((m for m in reversed(before) if m.kind == "human" and m.number == "1" and m.sex == sex), None)
+        return _kind_of_owners_family(last.identity if last else "K", mine=False)
+    if prev == "their":
+        return "K"
+    if lowers[i + 1 : i + 2] == ["of"]:
+        j = i + 2
+        mine = lowers[j : j + 1] in (["my"], ["our"])
+        while j < len(lowers) and j <= i + 5 and lowers[j] in _OF_DETERMINERS:
+            j += 1
+        if j < len(lowers) and lowers[j] in {"mine", "ours"}:
+            return ""  # "a brother of mine"
+        noun = HUMAN_NOUNS.get(lowers[j]) if j < len(lowers) else None
+        if noun is not None:
+            return _kind_of_owners_family("K" if _known_after(lowers, j) else noun[2], mine=mine)
+    return ""
+
+
+_OF_DETERMINERS = frozenset(words("a an the this that my our his her their one some old good close best dear"))
+
+
+def _kind_of_owners_family(owner: str, mine: bool) -> str:
+    if owner in _KIN:
+        return "R" if mine or owner in "FMXBTHWADY" else "K"
+    if owner in {"S", "U"} and not mine:
+        return "S"
+    return "K"
 
 
 def _title_before(toks: list[Any], lowers: list[str], i: int) -> str:
