@@ -188,3 +188,11 @@ def test_what_the_report_says_makes_a_stranger_known() -> None:
     assert _codes("The parents of a boy I have known for a year came.")[-1] == ("boy", "1MKC")
     assert _codes("The driver was a man I had worked for.")[-1] == ("man", "1MKA")
     assert _codes("I saw some girls in the dorm.") == [("girls", "2FKC")]
+
+
+def test_a_noun_that_describes_someone_already_named_is_no_new_character() -> None:
+    assert _codes("Someone came in. He was a tall man.") == [("Someone", "1MUA")]
+    assert _codes("I saw Bob. He was my brother.") == [("Bob", "1MBA")]
+    assert _codes("The girls came. They were students.") == [("girls", "2FSC")]
+    assert _codes("She was with a man.") == [("man", "1MSA")]  # "with": a second person
+    assert _codes("He was a tall man.") == [("man", "1MSA")]  # no one named before: the man is new

@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.11"
+VERSION = "1.12"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -397,6 +397,29 @@ def _absent(lowers: list[str], i: int) -> bool:
     return w in _BE and j > 0 and lowers[j - 1] in _DREAMER_IS and j < i - 1
 
 
+_PREDICATE_GAP = frozenset(words("with to by for from at on in of and or but than like as that who whom not"))
+
+
+def _described_by(before: list[Mention], lowers: list[str], i: int, number: str) -> Mention | None:
+    """The character a noun after "he was", "she is", "they were" describes ("he was a tall man"), if one
+    of that sex and number was named before; such a noun names no new character."""
+    j = i - 1
+    while j >= 0 and i - j <= 4 and lowers[j] not in _BE:
+        if lowers[j] in _PREDICATE_GAP or not lowers[j].isalpha():
+            return None
+        j -= 1
+    if j < 1 or lowers[j] not in _BE or (j == i - 1 and number == "1"):
+        return None  # a determiner at least: "he was a man", not "he was man enough"; "they were students"
+    subject = lowers[j - 1]
+    wanted = {"he": ("1", "M"), "she": ("1", "F"), "they": ("2", "")}.get(subject)
+    if wanted is None or wanted[0] != number:
+        return None
+    for m in reversed(before):
+        if m.kind == "human" and m.number == number and (not wanted[1] or m.sex in {wanted[1], "I"}):
+            return m
+    return None
+
+
 @dataclass
 class Mention:
     key: str
@@ -503,6 +526,17 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                 ident = "K"  # "a fraternity brother": a known character, not the dreamer's brother
             if ident in {"S", "U"} and _known_after(lowers, i):
                 ident = "K"  # "a girl I know", "a boy from my high school"
+            described = _described_by(out, lowers, i, num)
+            if described is not None:
+                # "Someone came in. He was a tall man.": the man is that someone, not a second character
+                if described.sex == "I":
+                    described.sex = sex
+                if (described.identity in {"S", "U"} and ident not in {"S", "U"}) or (
+                    ident in _KIN and described.identity == "K"
+                ):
+                    described.identity = ident  # "He was my brother": the brother
+                i += 1
+                continue
             out.append(Mention(base, num, sex, ident, age, "human", i, i))  # "Mother" as a name: the same key
         elif base in ANIMALS and (base not in _AMBIGUOUS_ANIMALS or prev in _DETERMINERS):
             num = (
@@ -627,16 +661,18 @@ def _merge_appositions(mentions: list[Mention], lowers: list[str]) -> list[Menti
             and _one_person_noun(prev)
             and prev.identity in {"S", "U"}
             and _one_person_noun(m)
-            and m.identity == "K"
+            and (prev.sex == "I" or m.sex in {"I", prev.sex})
             and 1 < m.first - prev.last <= 4
             and lowers[prev.last + 1] in {",", "("}
             and all(w in _APPOSITION_NOUN_GLUE for w in lowers[prev.last + 2 : m.first])
             and not _continues_list(lowers, m.last)
         ):
-            # "a small girl, an acquaintance of mine", "a boy (a friend of mine)": one known character
+            # "a small girl, an acquaintance of mine", "another person, a man of about 40": one character,
+            # of the kind the second noun says when it says more
             if prev.sex == "I":
                 prev.sex = m.sex
-            prev.identity = "K"
+            if m.identity not in {"S", "U"}:
+                prev.identity = m.identity
             prev.last = m.last
             continue
         out.append(m)
