@@ -20,7 +20,7 @@ _real_run_full = service.run_full
 _tries: Counter[str] = Counter()
 
 
-def unreliable(texts: list[str]) -> list[DreamAnalysis]:
+def unreliable(texts: list[str], cast: dict[str, str] | None = None) -> list[DreamAnalysis]:
     for text in texts:
         if "SLOW" in text and os.environ.get("FAULTY_SLOW"):
             Path(os.environ["FAULTY_SLOW"]).touch()
@@ -31,7 +31,7 @@ def unreliable(texts: list[str]) -> list[DreamAnalysis]:
             _tries[text] += 1
             if _tries[text] <= 2:
                 raise ConnectionError(f"temporary failure, try {_tries[text]}")
-    return _real_run_full(texts)
+    return _real_run_full(texts, cast)
 
 
 if __name__ == "__main__":

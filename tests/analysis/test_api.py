@@ -92,7 +92,7 @@ def test_pending_and_failed_are_visible(platform, client, make_user, monkeypatch
     body = client.get(f"/api/v1/dreams/{dream_id}/analysis", headers=lyra).json()
     assert body["status"] == "pending" and body["analysis"] is None and body["attempts"] == 0
 
-    def broken(texts):
+    def broken(texts, cast=None):
         raise ValueError("the model file is corrupt")
 
     monkeypatch.setattr(service, "run_full", broken)

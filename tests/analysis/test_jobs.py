@@ -84,12 +84,12 @@ def test_a_transient_failure_is_retried_with_backoff(queued, monkeypatch):
     calls: list[float] = []
     original = service.run_full
 
-    def flaky(texts: list[str]):
+    def flaky(texts: list[str], cast=None):
         if any("FLAKY" in t for t in texts):
             calls.append(time.monotonic())
             if len(calls) <= 2:
                 raise ConnectionError("model server hiccup")
-        return original(texts)
+        return original(texts, cast)
 
     monkeypatch.setattr(service, "run_full", flaky)
     client, lyra = queued(1.0)
@@ -102,7 +102,7 @@ def test_a_transient_failure_is_retried_with_backoff(queued, monkeypatch):
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # the queue is the subject
 def test_a_permanent_failure_ends_failed_with_the_error_in_the_api(queued, monkeypatch):
-    def broken(texts: list[str]):
+    def broken(texts: list[str], cast=None):
         raise ValueError("cannot read this report")
 
     monkeypatch.setattr(service, "run_full", broken)

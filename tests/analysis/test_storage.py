@@ -170,10 +170,10 @@ def test_one_failing_dream_does_not_sink_its_batch(platform, make_user, monkeypa
     make_user("archive")
     original = service.run_full
 
-    def flaky(texts):
+    def flaky(texts, cast=None):
         if any("BROKEN" in t for t in texts):
             raise RuntimeError("engine choked")
-        return original(texts)
+        return original(texts, cast)
 
     monkeypatch.setattr(service, "run_full", flaky)
     monkeypatch.setattr(platform.settings, "analysis_enabled", False)  # drive the service by hand
@@ -203,8 +203,8 @@ def test_a_result_for_text_edited_meanwhile_is_dropped(platform, client, make_us
     dream_id = _post(client, lyra, SCARED)
     original = service.run_full
 
-    def edit_while_computing(texts):
-        out = original(texts)
+    def edit_while_computing(texts, cast=None):
+        out = original(texts, cast)
         with platform.db.transaction() as session:
             session.get(Dream, dream_id).text = CALM
         return out

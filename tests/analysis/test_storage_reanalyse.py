@@ -55,7 +55,7 @@ def test_analyze_all_after_a_component_upgrade_recomputes_only_that(platform, st
     monkeypatch.setattr(motifs, "version", "2.0-test")
     ran: list[int] = []
     original = service.run_full
-    monkeypatch.setattr(service, "run_full", lambda texts: ran.append(len(texts)) or original(texts))
+    monkeypatch.setattr(service, "run_full", lambda texts, cast=None: ran.append(len(texts)) or original(texts, cast))
     result = _mosaic(platform, "analyze", "--all")
     assert result.exit_code == 0 and "Analysed 12 dreams" in result.output
     assert ran == []  # no full run: only the motifs component ran again
@@ -76,10 +76,10 @@ def test_analyze_since_takes_only_recent_dreams(platform, stored):
 def test_analyze_all_reports_failures_and_forgives_them_next_time(platform, stored, monkeypatch):
     original = service.run_full
 
-    def broken(texts):
+    def broken(texts, cast=None):
         if any("Night 3:" in t for t in texts):
             raise RuntimeError("bad luck")
-        return original(texts)
+        return original(texts, cast)
 
     monkeypatch.setattr(service, "run_full", broken)
     result = _mosaic(platform, "analyze", "--all")

@@ -49,3 +49,26 @@ class IndicatorsOut(BaseModel):
     analysed: int = Field(description="Of those, analysed and counted (a random sample when there are many)")
     sampled: bool
     rows: list[IndicatorRow]
+
+
+class CastPerson(BaseModel):
+    name: str = Field(min_length=1, max_length=60, description="As you write it in your dreams: 'Frank'.")
+    relation: str = Field(
+        min_length=1, max_length=40,
+        description="Who they are to you: husband, wife, mother, father, son, daughter, brother, sister, "
+                    "grandmother, grandfather, aunt, uncle, cousin, relative, boyfriend, girlfriend, partner, "
+                    "friend, colleague, neighbour, teacher, doctor, therapist, public figure, pet; or an HVdC "
+                    "character code such as 1MHA.")
+
+
+class CastIn(BaseModel):
+    people: list[CastPerson] = Field(max_length=100)
+
+
+class CastPersonOut(CastPerson):
+    code: str = Field(description="The HVdC character code the analysis gives this name.")
+
+
+class CastOut(BaseModel):
+    people: list[CastPersonOut]
+    reanalysing: int = Field(0, description="How many of your dreams were queued to be analysed again.")

@@ -142,7 +142,8 @@ def register(app: typer.Typer) -> None:
         ch = result["characters"]
         Console().print(
             f"Characters per report: r = {ch['per_report_count']['pearson_r']}, "
-            f"MAE = {ch['per_report_count']['mae']}; character indicators MAE "
+            f"MAE = {ch['per_report_count']['mae']}, of the wrong kind "
+            f"{ch['per_report_category_error']['mean']}; character indicators MAE "
             f"{ch['indicators']['mae_points_character_indicators']} points per series; "
             f"{result['reports_per_second']} reports/s"
         )

@@ -67,3 +67,14 @@ class AnalysisRecord(Base):
         if self.embedding is None:
             return None
         return np.frombuffer(self.embedding, dtype=np.float32)
+
+
+class DreamerCast(Base):
+    """The names a dreamer has said who they are (``analysis.cast``), one row per dreamer: private to the
+    dreamer, read only to analyse their own dreams, deleted with them."""
+
+    __tablename__ = "dreamer_casts"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    people: Mapped[dict[str, Any]] = mapped_column(default=dict)  # name as written -> HVdC code
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -15,15 +15,16 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session, object_session
 
-from dream_mosaic.analysis import tasks  # noqa: F401  (subscribes analysis to dream events)
+from dream_mosaic.analysis import tasks  # also subscribes analysis to dream events
+from dream_mosaic.analysis.cast import RELATIONS, CastError, build_cast, relation_of
 from dream_mosaic.analysis.indicators import involves_dreamer
 from dream_mosaic.analysis.repository import AnalysisRepository
 from dream_mosaic.analysis.schemas import EMOTION_NAMES
-from dream_mosaic.analysis.service import current_analysis, highlight_segments, visible_analysis
+from dream_mosaic.analysis.service import current_analysis, highlight_segments, save_cast, visible_analysis
 from dream_mosaic.core import consent
 from dream_mosaic.core.auth import get_session
 from dream_mosaic.core.models import Dream, User
-from dream_mosaic.core.pages import page_user, redirect, render, templates
+from dream_mosaic.core.pages import check_csrf, page_user, redirect, render, templates
 from dream_mosaic.journal import service as journal
 
 router = APIRouter(include_in_schema=False)
@@ -109,3 +110,50 @@ def analysis_page(dream_id: str, request: Request, user: User | None = Depends(p
     return render(request, "analysis/dream.html",
                   {"user": user, "dream": dream, "shown": journal.present(dream, user),
                    "mine": dream.owner_id == user.id})
+
+
+def _cast_page(request: Request, user: User, lines: str, errors: list[str], status: int = 200) -> Response:
+    return render(request, "analysis/cast.html",
+                  {"user": user, "lines": lines, "errors": errors, "relations": sorted(RELATIONS),
+                   "flash": request.query_params.get("flash")}, status)
+
+
+def parse_cast_lines(text: str) -> list[tuple[str, str]]:
+    """``Frank: husband`` per line -> ``[("Frank", "husband")]``; blank lines are skipped."""
+    people = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        name, sep, relation = line.partition(":")
+        if not sep or not relation.strip():
+            raise CastError(f"line {n}, '{line.strip()}': write it as name: relation, for example Frank: husband")
+        people.append((name, relation.strip()))
+    return people
+
+
+@router.get("/me/cast")
+def cast_page(request: Request, user: User | None = Depends(page_user),
+              session: Session = Depends(get_session)) -> Response:
+    if user is None:
+        return redirect(f"/signin?next={request.url.path}")
+    people = AnalysisRepository(session).casts([user.id]).get(user.id, {})
+    return _cast_page(request, user, "\n".join(f"{n}: {relation_of(c)}" for n, c in people.items()), [])
+
+
+@router.post("/me/cast")
+async def save_cast_page(request: Request, user: User | None = Depends(page_user),
+                         session: Session = Depends(get_session)) -> Response:
+    if user is None:
+        return redirect(f"/signin?next={request.url.path}")
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")), request.app.state.platform)
+    lines = str(form.get("people", ""))
+    try:
+        people = build_cast(parse_cast_lines(lines))
+    except CastError as exc:
+        return _cast_page(request, user, lines, [str(exc)], 422)
+    dream_ids = save_cast(session, user.id, people)
+    session.commit()
+    tasks.queue_reanalysis(dream_ids)
+    saved = f"Saved. {len(dream_ids)} of your dreams are being analysed again." if dream_ids else "Saved."
+    return redirect("/me/cast?flash=" + saved.replace(" ", "+"))

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
-from dream_mosaic.analysis.models import EMOTION_COLUMNS, AnalysisRecord
+from dream_mosaic.analysis.models import EMOTION_COLUMNS, AnalysisRecord, DreamerCast
 from dream_mosaic.core import consent
 from dream_mosaic.core.models import Dream, User
 
@@ -48,6 +48,30 @@ class AnalysisRepository:
         if lock and not self._sqlite:
             stmt = stmt.with_for_update()  # SQLite already holds the write lock (BEGIN IMMEDIATE)
         return {row.id: row.text for row in self.session.execute(stmt)}
+
+    def dream_owners(self, dream_ids: Sequence[str]) -> dict[str, str | None]:
+        """The dreamer of each dream that still exists."""
+        if not dream_ids:
+            return {}
+        return {row.id: row.owner_id for row in self.session.execute(
+            select(Dream.id, Dream.owner_id).where(Dream.id.in_(dream_ids)))}
+
+    def casts(self, user_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+        """The declared cast of each of these dreamers who has one (only to analyse their own dreams)."""
+        if not user_ids:
+            return {}
+        rows = self.session.scalars(select(DreamerCast).where(DreamerCast.user_id.in_(set(user_ids))))
+        return {r.user_id: dict(r.people) for r in rows if r.people}
+
+    def save_cast(self, user_id: str, people: dict[str, str]) -> None:
+        row = self.session.get(DreamerCast, user_id)
+        if row is None:
+            self.session.add(DreamerCast(user_id=user_id, people=dict(people)))
+        else:
+            row.people = dict(people)
+
+    def own_dream_ids(self, user_id: str) -> list[str]:
+        return list(self.session.scalars(select(Dream.id).where(Dream.owner_id == user_id).order_by(Dream.id)))
 
     def set_dream_status(self, dream_ids: Sequence[str], status: str) -> None:
         """Set ``Dream.analysis_status`` without touching the dream's own ``updated_at``."""

@@ -6,7 +6,8 @@ would be produced now, and does only the difference:
 
 - everything current: nothing (so a job that runs twice, or a retried batch, is harmless);
 - same text, some component newer: only those components (and what reads them) run again;
-- new text, or nothing stored: the whole pipeline.
+- new text, a changed cast (the names its dreamer has declared: ``analysis.cast``), or nothing stored:
+  the whole pipeline.
 
 Computation happens outside any write transaction; the write re-reads each dream and drops a result
 whose dream was edited or deleted meanwhile (the edit queued its own analysis). A dream whose analysis
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,6 +28,7 @@ import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from dream_mosaic.analysis.cast import digest as cast_digest
 from dream_mosaic.analysis.models import EMOTION_COLUMNS, AnalysisRecord
 from dream_mosaic.analysis.repository import AnalysisRepository
 from dream_mosaic.analysis.schemas import DreamAnalysis
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 4
 ERROR_LIMIT = 2000
+CAST_KEY = "cast"  # in a record's versions: the fingerprint of the cast it was analysed with
 
 
 def text_hash(text: str) -> str:
@@ -50,16 +53,16 @@ def pipeline_versions() -> dict[str, str]:
     return dict(default_pipeline().versions)
 
 
-def run_full(texts: list[str]) -> list[DreamAnalysis]:
+def run_full(texts: list[str], cast: Mapping[str, str] | None = None) -> list[DreamAnalysis]:
     from dream_mosaic.analysis import analyze_many
 
-    return analyze_many(texts)
+    return analyze_many(texts, cast)
 
 
-def run_update(text: str, previous: DreamAnalysis) -> DreamAnalysis:
+def run_update(text: str, previous: DreamAnalysis, cast: Mapping[str, str] | None = None) -> DreamAnalysis:
     from dream_mosaic.analysis import default_pipeline
 
-    return default_pipeline().update(text, previous)
+    return default_pipeline().update(text, previous, cast)
 
 
 def run_embed(texts: list[str]) -> np.ndarray:
@@ -94,6 +97,8 @@ class _Work:
     digest: str
     previous: DreamAnalysis | None  # set when only stale components need to run
     keep_embedding: bool
+    cast: dict[str, str] = field(default_factory=dict)  # the names its dreamer has declared
+    versions: dict[str, str] = field(default_factory=dict)  # what it is analysed by, its cast included
     analysis: DreamAnalysis | None = None
     vector: np.ndarray | None = None
     error: str | None = None
@@ -137,15 +142,20 @@ def _compute(work: list[_Work]) -> None:
     partial = [w for w in work if w.previous is not None]
 
     def full_batch(items: list[_Work]) -> None:
-        for item, analysis in zip(items, run_full([w.text for w in items]), strict=True):
-            item.analysis = analysis
+        # one engine call per cast: most dreams have none, and a dreamer's dreams share theirs
+        by_cast: dict[str | None, list[_Work]] = {}
+        for item in items:
+            by_cast.setdefault(cast_digest(item.cast), []).append(item)
+        for group in by_cast.values():
+            for item, analysis in zip(group, run_full([w.text for w in group], group[0].cast), strict=True):
+                item.analysis = analysis
 
     def full_one(item: _Work) -> None:
-        item.analysis = run_full([item.text])[0]
+        item.analysis = run_full([item.text], item.cast)[0]
 
     def partial_one(item: _Work) -> None:
         assert item.previous is not None
-        item.analysis = run_update(item.text, item.previous)
+        item.analysis = run_update(item.text, item.previous, item.cast)
 
     _guarded(full, full_batch, full_one)
     for item in partial:
@@ -167,13 +177,13 @@ def _compute(work: list[_Work]) -> None:
     _guarded(needs_vector, embed_batch, embed_one)
 
 
-def _fill(rec: AnalysisRecord, item: _Work, versions: dict[str, str], model: str) -> None:
+def _fill(rec: AnalysisRecord, item: _Work, model: str) -> None:
     analysis = item.analysis
     assert analysis is not None
     present = analysis.emotion_codes()
     rec.analysis = analysis.model_dump(mode="json")
     rec.text_hash = item.digest
-    rec.versions = dict(versions)
+    rec.versions = dict(item.versions)
     rec.embedding_model = model
     if item.vector is not None:
         rec.embedding = np.asarray(item.vector, dtype="<f4").tobytes()
@@ -217,6 +227,8 @@ def analyse_dreams(db: Database, dream_ids: Sequence[str], *, force: bool = Fals
         repo = AnalysisRepository(session)
         texts = repo.dream_texts(ids)
         records = repo.records(list(texts))
+        owners = repo.dream_owners(list(texts))
+        casts = repo.casts([o for o in owners.values() if o])
         work: list[_Work] = []
         for dream_id in ids:
             if dream_id not in texts:
@@ -225,13 +237,20 @@ def analyse_dreams(db: Database, dream_ids: Sequence[str], *, force: bool = Fals
             text = texts[dream_id]
             digest = text_hash(text)
             rec = records.get(dream_id)
-            if not force and _is_current(rec, digest, versions, model):
+            cast = casts.get(owners.get(dream_id) or "", {})
+            # The cast shapes the characters and all that reads them: an analysis made with another cast
+            # (or none) is out of date, and is redone in full.
+            wanted = versions if not cast else {**versions, CAST_KEY: cast_digest(cast) or ""}
+            if not force and _is_current(rec, digest, wanted, model):
                 result.skipped.append(dream_id)
                 continue
             same_text = not force and rec is not None and rec.analysis is not None and rec.text_hash == digest
-            previous = DreamAnalysis.model_validate(rec.analysis) if same_text and rec is not None else None
+            same_cast = rec is not None and (rec.versions or {}).get(CAST_KEY) == wanted.get(CAST_KEY)
+            previous = (
+                DreamAnalysis.model_validate(rec.analysis) if same_text and same_cast and rec is not None else None
+            )
             keep = same_text and rec is not None and rec.embedding_model == model
-            work.append(_Work(dream_id, text, digest, previous, keep))
+            work.append(_Work(dream_id, text, digest, previous, keep, cast, wanted))
 
     if result.skipped:
         _mark_done_where_pending(db, result.skipped)
@@ -256,7 +275,7 @@ def analyse_dreams(db: Database, dream_ids: Sequence[str], *, force: bool = Fals
                 session.add(rec)
             rec.attempts = (rec.attempts or 0) + 1
             if item.error is None:
-                _fill(rec, item, versions, model)
+                _fill(rec, item, model)
                 done.append(item.dream_id)
                 result.analysed.append(item.dream_id)
                 continue
@@ -428,3 +447,16 @@ def own_indicators(session: Session, viewer: Any, sample: int = 3000) -> dict[st
         analyses += [DreamAnalysis.model_validate(a) for text, digest, a in rows if digest == text_hash(text)]
     return {"dreams": len(ids), "analysed": len(analyses), "sampled": len(ids) > sample,
             "rows": indicator_table(analyses=analyses) if analyses else []}
+
+
+def save_cast(session: Session, user_id: str, people: dict[str, str]) -> list[str]:
+    """Store a dreamer's declared cast (``analysis.cast.build_cast``). Returns their dreams to analyse
+    again, already marked pending (none when the cast is unchanged): after a crash between the commit and
+    the queue, ``tasks.requeue_pending`` finds them."""
+    repo = AnalysisRepository(session)
+    if repo.casts([user_id]).get(user_id, {}) == people:
+        return []
+    repo.save_cast(user_id, people)
+    dream_ids = repo.own_dream_ids(user_id)
+    repo.set_dream_status(dream_ids, AnalysisStatus.pending.value)
+    return dream_ids

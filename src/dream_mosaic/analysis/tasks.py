@@ -69,6 +69,18 @@ def enqueue_analysis(queue: JobQueue, dream_ids: Sequence[str], batch: int = BAT
     return jobs
 
 
+def queue_reanalysis(dream_ids: Sequence[str]) -> None:
+    """After a committed change that dates these dreams' analyses (a new cast): queue them. If the queue
+    is unreachable they stay pending, and ``requeue_pending`` or ``mosaic analyze --all`` picks them up."""
+    platform = current()
+    if not dream_ids or not platform.settings.analysis_enabled:
+        return
+    try:
+        enqueue_analysis(platform.queue, dream_ids)
+    except Exception:
+        log.exception("could not queue analysis of %d dream(s)", len(dream_ids))
+
+
 @events.dream_changed.connect
 def _on_dream_changed(session: Session, dream_ids: list[str], change: str, **_: Any) -> None:
     """Inside the writing transaction: an edited text starts its attempts afresh."""

@@ -721,11 +721,11 @@ _OF_DETERMINERS = frozenset(words("a an the this that my our his her their one s
 
 
 def _kind_of_owners_family(owner: str, mine: bool) -> str:
+    """The identity of the family of someone of identity ``owner`` (``mine``: "my friend's", "of my ...")."""
     if owner in _KIN:
-        return "R" if mine or owner in "FMXBTHWADY" else "K"
-    if owner in {"S", "U"} and not mine:
-        return "S"
-    return "K"
+        # the dreamer's family's family is the dreamer's relatives; a relative of someone else's is known
+        return "K" if owner == "R" and not mine else "R"
+    return "S" if owner in {"S", "U"} and not mine else "K"
 
 
 def _title_before(toks: list[Any], lowers: list[str], i: int) -> str:

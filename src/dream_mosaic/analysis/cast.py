@@ -1,0 +1,104 @@
+"""A dreamer's cast: the people (and pets) of their dreams they have said who they are.
+
+No text alone can tell that "Frank" is the dreamer's husband or "Wendy" a daughter, and Hall & Van de
+Castle coders know it from the dreamer; without it a spouse is coded as a friend and the series' family
+and friends percentages are off by 10 to 20 points (docs/analysis.md). A dreamer declares each name once,
+with a relation in plain words ("husband", "daughter", "friend") or an HVdC code for researchers
+("1MHA"); every analysis of their dreams then codes the name so. Plain Python, no I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+
+MAX_PEOPLE = 100
+MAX_NAME = 60
+
+# Relation in plain words -> HVdC character code (number, sex, identity, age).
+RELATIONS: dict[str, str] = {
+    "husband": "1MHA",
+    "wife": "1FWA",
+    "mother": "1FMA",
+    "father": "1MFA",
+    "son": "1MAA",
+    "daughter": "1FDA",
+    "brother": "1MBA",
+    "sister": "1FTA",
+    "grandmother": "1FRA",
+    "grandfather": "1MRA",
+    "aunt": "1FRA",
+    "uncle": "1MRA",
+    "cousin": "1IRA",
+    "relative": "1IRA",
+    "boyfriend": "1MKA",
+    "girlfriend": "1FKA",
+    "partner": "1IKA",
+    "friend": "1IKA",
+    "male friend": "1MKA",
+    "female friend": "1FKA",
+    "colleague": "1IKA",
+    "neighbour": "1IKA",
+    "neighbor": "1IKA",
+    "teacher": "1IOA",
+    "doctor": "1IOA",
+    "therapist": "1IOA",
+    "public figure": "1IPA",
+    "pet": "1ANI",
+}
+_CODE = re.compile(r"^[12][MFJI][FMXBTHWADCIYRKPOESU][ATCB]$|^[12]ANI$|^[12]CZZ$")
+_NAME = re.compile(r"^[^\W\d_][\w .'\-]*$")
+
+
+class CastError(ValueError):
+    """A declared name or relation that cannot be used, with a message for the dreamer."""
+
+
+def code_for(relation: str) -> str:
+    """The HVdC code of a relation in plain words or an HVdC code itself."""
+    key = " ".join(relation.lower().split())
+    if key in RELATIONS:
+        return RELATIONS[key]
+    code = relation.strip().upper()
+    if _CODE.match(code):
+        return code
+    known = ", ".join(sorted(RELATIONS))
+    raise CastError(f"'{relation}' is not a relation this platform knows: use one of {known}, or an HVdC "
+                    "character code such as 1MHA")
+
+
+def relation_of(code: str) -> str:
+    """The plain-word relation of a code, or the code itself when no word names exactly it."""
+    for word, c in RELATIONS.items():
+        if c == code and word not in {"relative", "partner", "colleague", "neighbor", "neighbour"}:
+            return word
+    return code
+
+
+def build_cast(people: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """``[(name, relation), ...]`` -> ``{name: code}``, checked: names are words, each named once."""
+    out: dict[str, str] = {}
+    seen: set[str] = set()
+    for name, relation in people:
+        clean = " ".join(name.split())
+        if not clean or len(clean) > MAX_NAME or not _NAME.match(clean):
+            raise CastError(f"'{name}' is not a name: use letters (at most {MAX_NAME} characters), as you write "
+                            "it in your dreams")
+        if clean.lower() in seen:
+            raise CastError(f"'{clean}' is named twice: each name can have one relation")
+        seen.add(clean.lower())
+        out[clean] = code_for(relation)
+    if len(out) > MAX_PEOPLE:
+        raise CastError(f"{len(out)} people is more than the {MAX_PEOPLE} a cast can hold")
+    return out
+
+
+def digest(cast: Mapping[str, str]) -> str | None:
+    """A short fingerprint of a cast, recorded with each analysis it shaped (None for no cast): an
+    analysis made with another cast is out of date."""
+    if not cast:
+        return None
+    canonical = json.dumps({k.lower(): v for k, v in sorted(cast.items())}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
