@@ -136,13 +136,17 @@ def test_the_page_lists_and_saves_the_cast(app, client, make_user):
     signed = browser.post("/signin", data={"username": "emma", "password": "correct horse battery",
                                            "next": "/me/cast", "csrf": login})
     assert signed.status_code == 200 and "People in my dreams" in signed.text
-    token = _csrf(signed.text)
+    assert "Named most often in your dreams" not in signed.text  # Frank is in one dream only
+    _post(client, emma, "I met Frank at the station and we took a train.")
+    page = browser.get("/me/cast").text
+    assert "Frank <span class=\"meta\">(2 dreams)</span>" in page  # who she may want to say who they are
+    token = _csrf(page)
 
     r = browser.post("/me/cast", data={"people": "Frank husband", "csrf": token})
     assert r.status_code == 422 and "write it as name: relation" in r.text and "Frank husband" in r.text
     r = browser.post("/me/cast", data={"people": "Frank: husband\nWendy: daughter", "csrf": token})
-    assert r.status_code == 200 and "1 of your dreams are being analysed again" in r.text
-    assert "Frank: husband\nWendy: daughter" in r.text
+    assert r.status_code == 200 and "2 of your dreams are being analysed again" in r.text
+    assert "Frank: husband\nWendy: daughter" in r.text and "Named most often" not in r.text  # declared now
     assert _frank(client, emma, dream_id) == "1MHA"
     # Another site cannot post the form: without this session's token nothing changes.
     forged = browser.post("/me/cast", data={"people": "Frank: friend", "csrf": "0" * 64})

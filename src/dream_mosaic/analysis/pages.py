@@ -20,7 +20,13 @@ from dream_mosaic.analysis.cast import RELATIONS, CastError, build_cast, relatio
 from dream_mosaic.analysis.indicators import involves_dreamer
 from dream_mosaic.analysis.repository import AnalysisRepository
 from dream_mosaic.analysis.schemas import EMOTION_NAMES
-from dream_mosaic.analysis.service import current_analysis, highlight_segments, save_cast, visible_analysis
+from dream_mosaic.analysis.service import (
+    current_analysis,
+    highlight_segments,
+    names_in_own_dreams,
+    save_cast,
+    visible_analysis,
+)
 from dream_mosaic.core import consent
 from dream_mosaic.core.auth import get_session
 from dream_mosaic.core.models import Dream, User
@@ -112,10 +118,13 @@ def analysis_page(dream_id: str, request: Request, user: User | None = Depends(p
                    "mine": dream.owner_id == user.id})
 
 
-def _cast_page(request: Request, user: User, lines: str, errors: list[str], status: int = 200) -> Response:
+def _cast_page(request: Request, session: Session, user: User, lines: str, errors: list[str],
+               status: int = 200) -> Response:
+    cast = AnalysisRepository(session).casts([user.id]).get(user.id, {})
     return render(request, "analysis/cast.html",
                   {"user": user, "lines": lines, "errors": errors, "relations": sorted(RELATIONS),
-                   "flash": request.query_params.get("flash")}, status)
+                   "named": names_in_own_dreams(session, user, cast), "flash": request.query_params.get("flash")},
+                  status)
 
 
 def parse_cast_lines(text: str) -> list[tuple[str, str]]:
@@ -137,7 +146,7 @@ def cast_page(request: Request, user: User | None = Depends(page_user),
     if user is None:
         return redirect(f"/signin?next={request.url.path}")
     people = AnalysisRepository(session).casts([user.id]).get(user.id, {})
-    return _cast_page(request, user, "\n".join(f"{n}: {relation_of(c)}" for n, c in people.items()), [])
+    return _cast_page(request, session, user, "\n".join(f"{n}: {relation_of(c)}" for n, c in people.items()), [])
 
 
 @router.post("/me/cast")
@@ -151,7 +160,7 @@ async def save_cast_page(request: Request, user: User | None = Depends(page_user
     try:
         people = build_cast(parse_cast_lines(lines))
     except CastError as exc:
-        return _cast_page(request, user, lines, [str(exc)], 422)
+        return _cast_page(request, session, user, lines, [str(exc)], 422)
     dream_ids = save_cast(session, user.id, people)
     session.commit()
     tasks.queue_reanalysis(dream_ids)

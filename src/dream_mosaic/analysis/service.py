@@ -449,6 +449,31 @@ def own_indicators(session: Session, viewer: Any, sample: int = 3000) -> dict[st
             "rows": indicator_table(analyses=analyses) if analyses else []}
 
 
+def names_in_own_dreams(session: Session, viewer: Any, cast: Mapping[str, str], limit: int = 12,
+                        sample: int = 3000) -> list[tuple[str, int]]:
+    """The names the analysis found most often in ``viewer``'s own dreams (in how many dreams each), those
+    not in ``cast`` yet and in two dreams at least: who the dreamer may want to say who they are."""
+    import random
+    from collections import Counter
+
+    from dream_mosaic.core import consent
+
+    ids = list(session.scalars(consent.own_dreams(viewer).with_only_columns(Dream.id).order_by(Dream.id)))
+    chosen = random.Random(0).sample(ids, sample) if len(ids) > sample else ids
+    declared = {name.lower() for name in cast}
+    counts: Counter[str] = Counter()
+    for start in range(0, len(chosen), 500):
+        rows = session.scalars(select(AnalysisRecord.analysis).where(
+            AnalysisRecord.dream_id.in_(chosen[start : start + 500]), AnalysisRecord.analysis.is_not(None)))
+        for analysis in rows:
+            counts.update({
+                str(c["text"]) for c in analysis.get("characters") or []
+                if c.get("identity") == "K" and str(c.get("text", ""))[:1].isupper()
+                and str(c["text"]).lower() not in declared
+            })
+    return [(name, n) for name, n in counts.most_common(limit) if n >= 2]
+
+
 def save_cast(session: Session, user_id: str, people: dict[str, str]) -> list[str]:
     """Store a dreamer's declared cast (``analysis.cast.build_cast``). Returns their dreams to analyse
     again, already marked pending (none when the cast is unchanged): after a crash between the commit and
