@@ -34,6 +34,31 @@ def test_analyze_jsonl_round_trip(tmp_path: Path) -> None:
     assert {"code", "character", "spans"} <= set(chase["emotions"][0])
 
 
+def test_analyze_jsonl_with_a_cast_per_file_and_per_line(tmp_path: Path) -> None:
+    src, out, cast = tmp_path / "in.jsonl", tmp_path / "out.jsonl", tmp_path / "cast.json"
+    lines = [
+        {"id": "a", "text": "Frank and I drove to the lake."},
+        {"id": "b", "text": "Frank and I drove to the lake.", "cast": {"Frank": "brother"}},
+        {"id": "c", "text": "Wendy and Frank sang.", "cast": {"Wendy": "1FDA"}},
+    ]
+    src.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    cast.write_text(json.dumps({"Frank": "husband"}))
+    result = CliRunner().invoke(_app(), ["analyze", "--input", str(src), "--output", str(out), "--cast", str(cast)])
+    assert result.exit_code == 0, result.output
+    codes = {r["id"]: {c["text"]: c["code"] for c in r["characters"]} for r in map(json.loads, out.read_text().splitlines())}
+    assert codes == {"a": {"Frank": "1MHA"}, "b": {"Frank": "1MBA"}, "c": {"Wendy": "1FDA", "Frank": "1MHA"}}
+
+
+def test_analyze_jsonl_says_which_line_is_wrong(tmp_path: Path) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    for bad, message in (('{"id": 1, "text": "x"}\n{"id": 2, "text": ', "line 2: not JSON"),
+                         ('{"id": 1, "text": "x", "cast": {"Frank": "hubby"}}', "'hubby' is not a relation")):
+        src.write_text(bad)
+        result = CliRunner().invoke(_app(), ["analyze", "--input", str(src), "--output", str(out)])
+        assert result.exit_code == 2 and message in " ".join(result.output.split()), result.output
+        assert "Traceback" not in result.output
+
+
 def test_evaluate_json_on_a_small_coded_file(tmp_path: Path) -> None:
     coded = write_coded(tmp_path / "coded.csv", 12)
     result = CliRunner().invoke(_app(), ["evaluate", str(coded), "--json", "--folds", "2"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,28 +28,61 @@ def _progress() -> Progress:
     )
 
 
-def analyze_jsonl(input_path: Path, output_path: Path, batch: int = 256, show_progress: bool = True) -> int:
-    """Analyse one JSON object per line (``id``, ``text``) into one full analysis per line. Returns count."""
+def analyze_jsonl(input_path: Path, output_path: Path, batch: int = 256, show_progress: bool = True,
+                  cast: Mapping[str, str] | None = None) -> int:
+    """Analyse one JSON object per line (``id``, ``text``, optionally ``cast``: ``{"Frank": "husband"}``, the
+    names its dreamer has said who they are) into one full analysis per line. ``cast`` (name -> relation or
+    HVdC code) applies to every line; a line's own adds to it. Returns the count."""
     from . import analyze_many
+    from .cast import CastError, build_cast, digest
 
     lines = [ln for ln in input_path.read_text(encoding="utf-8").splitlines() if ln.strip()]
-    records: list[dict[str, Any]] = []
+    records: list[tuple[dict[str, Any], dict[str, str]]] = []
     for n, ln in enumerate(lines, 1):
-        obj = json.loads(ln)
+        try:
+            obj = json.loads(ln)
+        except json.JSONDecodeError as exc:
+            raise typer.BadParameter(f"line {n}: not JSON ({exc.msg})") from exc
         if not isinstance(obj, dict) or "text" not in obj:
             raise typer.BadParameter(f"line {n}: expected an object with 'id' and 'text'")
-        records.append(obj)
+        own = obj.get("cast") or {}
+        if not isinstance(own, dict):
+            raise typer.BadParameter(f"line {n}: 'cast' must be an object such as {{\"Frank\": \"husband\"}}")
+        try:
+            people = build_cast({**(cast or {}), **own}.items())
+        except CastError as exc:
+            raise typer.BadParameter(f"line {n}: {exc}") from exc
+        records.append((obj, people))
     written = 0
     with output_path.open("w", encoding="utf-8") as out, _progress() as progress:
         task = progress.add_task("Analysing", total=len(records), visible=show_progress)
         for start in range(0, len(records), batch):
             chunk = records[start : start + batch]
-            for rec, analysis in zip(chunk, analyze_many([str(r["text"]) for r in chunk]), strict=True):
-                row = {"id": rec.get("id"), **analysis.model_dump(mode="json")}
+            # one engine call per cast within the chunk, in input order
+            results: dict[int, Any] = {}
+            groups: dict[str | None, list[int]] = {}
+            for i, (_obj, people) in enumerate(chunk):
+                groups.setdefault(digest(people), []).append(i)
+            for idx in groups.values():
+                texts = [str(chunk[i][0]["text"]) for i in idx]
+                for i, analysis in zip(idx, analyze_many(texts, chunk[idx[0]][1]), strict=True):
+                    results[i] = analysis
+            for i, (obj, _people) in enumerate(chunk):
+                row = {"id": obj.get("id"), **results[i].model_dump(mode="json")}
                 out.write(json.dumps(row, ensure_ascii=False) + "\n")
                 written += 1
             progress.update(task, advance=len(chunk))
     return written
+
+
+def _read_cast(path: Path) -> dict[str, str]:
+    try:
+        people = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise typer.BadParameter(f"{path}: not JSON ({exc.msg})", param_hint="--cast") from exc
+    if not isinstance(people, dict) or not all(isinstance(v, str) for v in people.values()):
+        raise typer.BadParameter(f'{path}: expected an object such as {{"Frank": "husband"}}', param_hint="--cast")
+    return people
 
 
 def register(app: typer.Typer) -> None:
@@ -72,6 +106,11 @@ def register(app: typer.Typer) -> None:
         ] = None,
         force: Annotated[bool, typer.Option("--force", help="With --all/--since: recompute what is current.")] = False,
         data_dir: Annotated[Path | None, typer.Option("--data-dir", envvar="MOSAIC_DATA_DIR")] = None,
+        cast_file: Annotated[
+            Path | None,
+            typer.Option("--cast", exists=True, dir_okay=False,
+                         help='With --input: JSON {"Frank": "husband", ...}, names every text\'s dreamer declared.'),
+        ] = None,
     ) -> None:
         """Analyse texts without storing them (--input/--output), or re-analyse stored dreams (--all, --since)."""
         if all_ or since is not None:
@@ -81,7 +120,8 @@ def register(app: typer.Typer) -> None:
             return
         if input is None or output is None:
             raise typer.BadParameter("give --input and --output, or --all / --since DATE", param_hint="--input")
-        n = analyze_jsonl(input, output)
+        declared = _read_cast(cast_file) if cast_file else None
+        n = analyze_jsonl(input, output, cast=declared)
         console.print(f"Analysed {n} texts into {output}")
 
     @app.command("evaluate")
