@@ -45,7 +45,8 @@ def test_analyze_jsonl_with_a_cast_per_file_and_per_line(tmp_path: Path) -> None
     cast.write_text(json.dumps({"Frank": "husband"}))
     result = CliRunner().invoke(_app(), ["analyze", "--input", str(src), "--output", str(out), "--cast", str(cast)])
     assert result.exit_code == 0, result.output
-    codes = {r["id"]: {c["text"]: c["code"] for c in r["characters"]} for r in map(json.loads, out.read_text().splitlines())}
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    codes = {r["id"]: {c["text"]: c["code"] for c in r["characters"]} for r in rows}
     assert codes == {"a": {"Frank": "1MHA"}, "b": {"Frank": "1MBA"}, "c": {"Wendy": "1FDA", "Frank": "1MHA"}}
 
 
