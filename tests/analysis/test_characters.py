@@ -196,3 +196,9 @@ def test_a_noun_that_describes_someone_already_named_is_no_new_character() -> No
     assert _codes("The girls came. They were students.") == [("girls", "2FSC")]
     assert _codes("She was with a man.") == [("man", "1MSA")]  # "with": a second person
     assert _codes("He was a tall man.") == [("man", "1MSA")]  # no one named before: the man is new
+
+
+def test_an_unknown_sex_comes_from_the_next_he_or_she_before_anyone_else_is_named() -> None:
+    text = "My roommate went to Michigan last weekend to visit the lake near the old mill. At that time he called."
+    assert _codes(text) == [("roommate", "1MKA")]
+    assert _codes("My friend and my sister came in. She was tired.") == [("friend", "1IKA"), ("sister", "1FTA")]

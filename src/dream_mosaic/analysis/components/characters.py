@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.12"
+VERSION = "1.13"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -820,16 +820,21 @@ def _apply_notes(mentions: list[Mention], lowers: list[str]) -> None:
 
 
 def _resolve_sex(mentions: list[Mention], lowers: list[str]) -> None:
-    """Give a singular human of unknown sex the sex of the next he/she within a few tokens."""
+    """Give a singular human of unknown sex the sex of the next he/she before anyone else is named ("my
+    roommate went to Michigan ... he asked me"; not "a friend and my sister ... she")."""
+    starts = {m.first: m for m in mentions if m.kind == "human"}
     for m in mentions:
         if m.kind != "human" or m.number != "1" or m.sex != "I" or m.identity in {"U"}:
             continue
-        for j in range(m.last + 1, min(len(lowers), m.last + 16)):
+        for j in range(m.last + 1, len(lowers)):
             if lowers[j] in _MALE_PRON:
                 m.sex = "M"
                 break
             if lowers[j] in _FEMALE_PRON:
                 m.sex = "F"
+                break
+            other = starts.get(j)
+            if other is not None and other.key != m.key:
                 break
 
 
