@@ -202,3 +202,8 @@ def test_an_unknown_sex_comes_from_the_next_he_or_she_before_anyone_else_is_name
     text = "My roommate went to Michigan last weekend to visit the lake near the old mill. At that time he called."
     assert _codes(text) == [("roommate", "1MKA")]
     assert _codes("My friend and my sister came in. She was tired.") == [("friend", "1IKA"), ("sister", "1FTA")]
+
+
+def test_two_nouns_for_one_person_are_one_character_of_the_more_telling_kind() -> None:
+    assert _codes("I saw a high school teacher, a man about 45, at the door.") == [("teacher, a man", "1MOA")]
+    assert _codes("My mother had a baby boy.") == [("mother", "1FMA"), ("baby boy", "1MSB")]

@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.13"
+VERSION = "1.14"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -516,6 +516,11 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
             if ident in _KIN:
                 # "his mother", "Richard's father", "the parents of a boy I know": someone else's family
                 ident = _family_of_someone_else(out, lowers, i) or ident
+            if base in {"baby", "infant"} and lowers[i + 1 : i + 2] in (["boy"], ["girl"]):
+                # "a baby boy": one baby, a boy
+                out.append(Mention(base, num, "M" if lowers[i + 1] == "boy" else "F", ident, age, "human", i, i + 1))
+                i += 2
+                continue
             if ident in {"S", "K"} and i + 1 < n and lowers[i + 1] in {"friend", "friends"} and sex in {"M", "F"}:
                 # "a girl friend", "my boy friends": one known character, not a stranger and a friend
                 num = "2" if lowers[i + 1] == "friends" else num
@@ -607,7 +612,11 @@ def _without_absent_owners(mentions: list[Mention], lowers: list[str]) -> list[M
 
 _APPOSITION_GLUE = frozenset({",", "named", "called", "whose", "-", "("})
 # what may stand between a name and the noun that describes it: "Herb, a good old friend of mine"
-_APPOSITION_NOUN_GLUE = frozenset(words("a an my our the his her their close good old best dear former"))
+_APPOSITION_NOUN_GLUE = frozenset(
+    words("a an my our the his her their close good old best dear former young younger older elderly little tall")
+)
+# which identity says more about one person named by two nouns: family, then known, then a role, then none
+_IDENTITY_RANK = {**{k: 4 for k in "FMXBTHWADCIYR"}, "K": 3, "P": 2, "O": 2, "E": 2, "S": 1, "U": 1}
 
 
 def _one_person_noun(m: Mention) -> bool:
@@ -659,19 +668,18 @@ def _merge_appositions(mentions: list[Mention], lowers: list[str]) -> list[Menti
         if (
             prev is not None
             and _one_person_noun(prev)
-            and prev.identity in {"S", "U"}
             and _one_person_noun(m)
             and (prev.sex == "I" or m.sex in {"I", prev.sex})
-            and 1 < m.first - prev.last <= 4
+            and 1 < m.first - prev.last <= 5
             and lowers[prev.last + 1] in {",", "("}
             and all(w in _APPOSITION_NOUN_GLUE for w in lowers[prev.last + 2 : m.first])
             and not _continues_list(lowers, m.last)
         ):
-            # "a small girl, an acquaintance of mine", "another person, a man of about 40": one character,
-            # of the kind the second noun says when it says more
+            # "a small girl, an acquaintance of mine", "another person, a man of about 40", "a high school
+            # teacher, a man about 45": one character, of the kind the more telling noun says
             if prev.sex == "I":
                 prev.sex = m.sex
-            if m.identity not in {"S", "U"}:
+            if _IDENTITY_RANK.get(m.identity, 0) > _IDENTITY_RANK.get(prev.identity, 0):
                 prev.identity = m.identity
             prev.last = m.last
             continue
