@@ -207,3 +207,9 @@ def test_an_unknown_sex_comes_from_the_next_he_or_she_before_anyone_else_is_name
 def test_two_nouns_for_one_person_are_one_character_of_the_more_telling_kind() -> None:
     assert _codes("I saw a high school teacher, a man about 45, at the door.") == [("teacher, a man", "1MOA")]
     assert _codes("My mother had a baby boy.") == [("mother", "1FMA"), ("baby boy", "1MSB")]
+
+
+def test_strangers_named_only_as_owners_of_a_kind_of_thing_are_not_there() -> None:
+    assert _codes("I went to the ladies' room and then the men's lavatory.") == []
+    assert _codes("The boys' voices were loud.") == [("boys", "2MSC")]  # heard: there
+    assert _codes("My friends' car broke down.") == [("friends", "2JKA")]

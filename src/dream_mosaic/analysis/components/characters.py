@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.14"
+VERSION = "1.15"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -503,6 +503,9 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
             if base == "family" and lowers[i + 1 : i + 2] and lowers[i + 1] in _FAMILY_THINGS:
                 i += 1  # "our family doctor", "the family car": the family is not there
                 continue
+            if _generic_plural_owner(lowers, i, w, base):
+                i += 1  # "the men's room", "the ladies' lounge", "children's toys": a kind of thing, no one there
+                continue
             if base in {"anyone", "anybody"} and prev in {"not", "n't", "didn't", "no"}:
                 i += 1
                 continue
@@ -734,6 +737,19 @@ def _kind_of_owners_family(owner: str, mine: bool) -> str:
         # the dreamer's family's family is the dreamer's relatives; a relative of someone else's is known
         return "K" if owner == "R" and not mine else "R"
     return "S" if owner in {"S", "U"} and not mine else "K"
+
+
+_PRESENT_PARTS = frozenset(words("voice voices face faces eyes hands heads bodies laughter screams shouts feet"))
+
+
+def _generic_plural_owner(lowers: list[str], i: int, w: str, base: str) -> bool:
+    """Strangers in the plural named only as the owners of a kind of thing ("the men's room", "the ladies'
+    lounge"); not their voices or faces, which are heard or seen, nor friends' or parents' things."""
+    number, _sex, identity, _age = HUMAN_NOUNS[base]
+    if number != "2" or identity not in {"S", "U"}:
+        return False
+    j = i + 1 if w.endswith("'s") else i + 2 if lowers[i + 1 : i + 2] == ["'"] else -1
+    return 0 < j < len(lowers) and lowers[j] not in _PRESENT_PARTS
 
 
 def _title_before(toks: list[Any], lowers: list[str], i: int) -> str:
