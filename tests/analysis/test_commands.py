@@ -72,6 +72,10 @@ def test_evaluate_json_on_a_small_coded_file(tmp_path: Path) -> None:
     assert data["emotions"]["all_reports"]["n_reports"] == 12
     assert data["characters"]["per_report_count"]["mae"] >= 0
     assert data["characters"]["per_report_category_error"]["mean"] >= 0
+    # the fixture codes one aggression, in each "chase" report
+    chases = sum(1 for i in range(12) if list(DREAMS)[i % len(DREAMS)] == "chase")
+    aggression = data["per_report_counts"]["aggression"]
+    assert aggression["human_mean"] == round(chases / 12, 3) and aggression["mae"]["mean"] >= 0
     assert set(data["characters"]["indicators"]["per_series"]) == {"own-a", "own-b"}
     assert data["reports_per_second"] > 0
 

@@ -342,6 +342,18 @@ def evaluate(
     category_error = [
         _category_error(r.characters, [c.code for c in a.characters]) for r, a in zip(reports, analyses, strict=True)
     ]
+    human = [human_codes(r) for r in reports]
+    auto = [codes_from_analysis(a) for a in analyses]
+
+    def halves(values: Sequence[float]) -> dict[str, float | None]:
+        """The mean of a per-report figure over all reports, the dev ones and the never-read ones."""
+
+        def mean(keep: Callable[[CodedReport], bool]) -> float | None:
+            xs = [v for v, r in zip(values, reports, strict=True) if keep(r)]
+            return round(float(np.mean(xs)), 3) if xs else None
+
+        return {"mean": mean(lambda r: True), "dev": mean(lambda r: r.dev),
+                "never_inspected": mean(lambda r: not r.dev)}
 
     # Indicators per series: predicted codes use the cross-validated emotions.
     per_series: dict[str, Any] = {}
@@ -441,18 +453,7 @@ def evaluate(
                 "human_mean": round(float(np.mean(n_true)), 3),
                 "predicted_mean": round(float(np.mean(n_pred)), 3),
             },
-            "per_report_category_error": {
-                "categories": list(CHARACTER_CATEGORIES),
-                "mean": round(float(np.mean(category_error)), 3),
-                "dev": round(float(np.mean([e for e, r in zip(category_error, reports, strict=True) if r.dev])), 3)
-                if any(r.dev for r in reports)
-                else None,
-                "never_inspected": round(
-                    float(np.mean([e for e, r in zip(category_error, reports, strict=True) if not r.dev])), 3
-                )
-                if not all(r.dev for r in reports)
-                else None,
-            },
+            "per_report_category_error": {"categories": list(CHARACTER_CATEGORIES), **halves(category_error)},
             "indicators": {
                 "mae_points_character_indicators": round(float(np.mean(char_abs)), 2) if char_abs else None,
                 "mae_points_all_percent_indicators": round(float(np.mean(all_abs)), 2) if all_abs else None,
@@ -466,6 +467,19 @@ def evaluate(
                 },
                 "per_series": per_series,
             },
+        },
+        # Per report, how many interactions and events of each kind the coders coded and the analysis found:
+        # the absolute difference, averaged (an indicator's percentage can hide a count that is off).
+        "per_report_counts": {
+            kind: {
+                "human_mean": round(float(np.mean([len(getattr(h, kind)) for h in human])), 3),
+                "predicted_mean": round(float(np.mean([len(getattr(p, kind)) for p in auto])), 3),
+                "mae": halves(
+                    [abs(len(getattr(h, kind)) - len(getattr(p, kind))) for h, p in zip(human, auto, strict=True)]
+                ),
+            }
+            for kind in ("aggression", "friendliness", "sexuality", "misfortunes", "good_fortunes", "successes",
+                         "failures")
         },
         "reports_per_second": round(len(texts) / elapsed, 1) if elapsed > 0 else math.inf,
     }
