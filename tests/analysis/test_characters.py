@@ -213,3 +213,9 @@ def test_strangers_named_only_as_owners_of_a_kind_of_thing_are_not_there() -> No
     assert _codes("I went to the ladies' room and then the men's lavatory.") == []
     assert _codes("The boys' voices were loud.") == [("boys", "2MSC")]  # heard: there
     assert _codes("My friends' car broke down.") == [("friends", "2JKA")]
+
+
+def test_a_girl_the_dreamer_dates_or_likes_is_known() -> None:
+    for text in ("A girl who I also know came.", "A girl I had been dating entered the room.",
+                 "I saw a neighborhood girl whom I like."):
+        assert [c.identity for c in analyze(text).characters] == ["K"], text

@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.15"
+VERSION = "1.16"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -321,6 +321,17 @@ _KNOWN_AFTER = (
     ("i", "go", "with"),
     ("i", "dated"),
     ("i", "date"),
+    ("i", "had", "dated"),
+    ("i", "have", "dated"),
+    ("i", "had", "been", "dating"),
+    ("i", "have", "been", "dating"),
+    ("i", "was", "dating"),
+    ("i", "am", "dating"),
+    ("i", "had", "been", "going", "with"),
+    ("i", "have", "been", "going", "with"),
+    ("i", "was", "going", "with"),
+    ("i", "like"),
+    ("i", "liked"),
     ("i", "went", "to", "school"),
     ("from", "my"),
     ("from", "high", "school"),
@@ -335,6 +346,9 @@ _KNOWN_AFTER = (
     ("from", "the", "dorm"),
     ("with", "whom", "i"),
 )
+
+
+_KNOWN_ADVERBS = frozenset(words("also really once first already previously actually"))
 
 
 # The dreamer's own circles: "a girl in my dormitory", "a boy on our floor", "one of the girls at the dorm".
@@ -365,6 +379,8 @@ def _known_after(lowers: list[str], i: int) -> bool:
         j += 1  # "a Mather girl, whom I know slightly"
     if j < len(lowers) and lowers[j] in {"whom", "that", "who"}:
         j += 1
+    if lowers[j : j + 1] == ["i"] and lowers[j + 1 : j + 2] and lowers[j + 1] in _KNOWN_ADVERBS:
+        lowers = lowers[: j + 1] + lowers[j + 2 :]  # "a girl who I also know"
     if any(tuple(lowers[j : j + len(p)]) == p for p in _KNOWN_AFTER):
         return True
     if lowers[j : j + 1] not in (["in"], ["on"], ["at"], ["of"]) or lowers[j + 2 : j + 3] == []:
