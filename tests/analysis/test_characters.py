@@ -219,3 +219,10 @@ def test_a_girl_the_dreamer_dates_or_likes_is_known() -> None:
     for text in ("A girl who I also know came.", "A girl I had been dating entered the room.",
                  "I saw a neighborhood girl whom I like."):
         assert [c.identity for c in analyze(text).characters] == ["K"], text
+
+
+def test_someone_only_owned_or_wished_for_and_a_crowd_of_people_once() -> None:
+    assert _codes("I had to borrow someone else's coat. We sat at someone's house.") == []
+    assert _codes("I wish I had someone to talk to.") == []
+    assert _codes("Someone came to me.") == [("Someone", "1IUA")]
+    assert _codes("A crowd of men stood outside.") == [("men", "2MSA")]

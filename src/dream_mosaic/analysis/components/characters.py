@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.16"
+VERSION = "1.17"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -348,6 +348,9 @@ _KNOWN_AFTER = (
 )
 
 
+# "a group of friends", "a crowd of people": the people after "of" are the character
+_OBJECT_PRONOUNS = frozenset(words("me us him her them it you"))
+_GROUP_OF = frozenset(words("family group team crew gang couple crowd mob audience"))
 _KNOWN_ADVERBS = frozenset(words("also really once first already previously actually"))
 
 
@@ -513,7 +516,7 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
             ):
                 i += 1
                 continue
-            if base in {"family", "group", "team", "crew", "gang", "couple"} and i + 1 < n and lowers[i + 1] == "of":
+            if base in _GROUP_OF and i + 1 < n and lowers[i + 1] == "of":
                 i += 1
                 continue
             if base == "family" and lowers[i + 1 : i + 2] and lowers[i + 1] in _FAMILY_THINGS:
@@ -521,6 +524,17 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                 continue
             if _generic_plural_owner(lowers, i, w, base):
                 i += 1  # "the men's room", "the ladies' lounge", "children's toys": a kind of thing, no one there
+                continue
+            if base in {"someone", "somebody"} and (w.endswith("'s") or lowers[i + 1 : i + 2] == ["else's"]):
+                i += 1  # "someone's house", "borrow someone else's": an owner, not someone there
+                continue
+            if (
+                base in {"someone", "somebody"}
+                and lowers[i + 1 : i + 2] == ["to"]
+                and lowers[i + 2 : i + 3]
+                and lowers[i + 2] not in _DETERMINERS | _OBJECT_PRONOUNS
+            ):
+                i += 1  # "I'd have someone to talk to", "I needed someone to help me": wished for, not there
                 continue
             if base in {"anyone", "anybody"} and prev in {"not", "n't", "didn't", "no"}:
                 i += 1
