@@ -41,7 +41,7 @@ def test_cross_validated_scores_on_human_codes(shared_data: Path) -> None:
 
     r = evaluate(shared_data / "hvdc" / "hvdc_coded.csv")
     # Regression floors a little under the measured figures (docs/analysis.md has the figures).
-    # Emotion component 1.4 (lexicon layer with the encoder's column) measured 0.811 / 0.853 / 0.861.
+    # Emotion component 1.5 (lexicon layer with the encoder's column) measured 0.812 / 0.853 / 0.860.
     assert r["emotions"]["emotion_bearing"]["macro_f1"] >= 0.84
     assert r["emotions"]["all_reports"]["macro_f1"] >= 0.80
     bertolini = r["emotions"]["emotion_bearing_trained_on_emotion_bearing"]
@@ -53,8 +53,8 @@ def test_cross_validated_scores_on_human_codes(shared_data: Path) -> None:
     for c in ("AN", "AP", "SD", "CO", "HA"):
         assert bertolini[c]["recall"] >= bertolini["thresholds_only"][c]["recall"]
     assert r["characters"]["per_report_count"]["pearson_r"] >= 0.7
-    # characters of the wrong kind per report: 2.703 with characters 1.14, 2.849 with 1.9
-    assert r["characters"]["per_report_category_error"]["mean"] <= 2.80
+    # characters of the wrong kind per report: 2.677 with characters 1.17, 2.849 with 1.9
+    assert r["characters"]["per_report_category_error"]["mean"] <= 2.78
     assert r["characters"]["indicators"]["per_series"]["norms-m"]["mae_points_character_indicators"] <= 4.5  # 1.97
     ind = r["characters"]["indicators"]
     assert ind["mae_points_all_percent_indicators"] <= 6.0  # 5.45 measured with characters 1.11

@@ -38,7 +38,7 @@ from ..lexicons import words as word_list
 from ..pipeline import DreamDoc, register_component
 from ..schemas import EMOTION_CODES, Emotion
 
-VERSION = "1.4"
+VERSION = "1.5"
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "emotions.json"
 
 # Groups that describe things as often as feelings: only counted after a feeling verb or copula.
