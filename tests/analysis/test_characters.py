@@ -226,3 +226,8 @@ def test_someone_only_owned_or_wished_for_and_a_crowd_of_people_once() -> None:
     assert _codes("I wish I had someone to talk to.") == []
     assert _codes("Someone came to me.") == [("Someone", "1IUA")]
     assert _codes("A crowd of men stood outside.") == [("men", "2MSA")]
+
+
+def test_manners_of_speaking_and_it_was_name_no_one_new() -> None:
+    assert _codes("She of all people should know. People like me never win.") == []
+    assert _codes("A figure came closer. Someone was there. It was a tall man.") == [("Someone", "1MUA")]

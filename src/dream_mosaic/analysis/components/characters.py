@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.17"
+VERSION = "1.18"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -430,7 +430,7 @@ def _described_by(before: list[Mention], lowers: list[str], i: int, number: str)
     if j < 1 or lowers[j] not in _BE or (j == i - 1 and number == "1"):
         return None  # a determiner at least: "he was a man", not "he was man enough"; "they were students"
     subject = lowers[j - 1]
-    wanted = {"he": ("1", "M"), "she": ("1", "F"), "they": ("2", "")}.get(subject)
+    wanted = {"he": ("1", "M"), "she": ("1", "F"), "they": ("2", ""), "it": ("1", "")}.get(subject)
     if wanted is None or wanted[0] != number:
         return None
     for m in reversed(before):
@@ -535,6 +535,11 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                 and lowers[i + 2] not in _DETERMINERS | _OBJECT_PRONOUNS
             ):
                 i += 1  # "I'd have someone to talk to", "I needed someone to help me": wished for, not there
+                continue
+            if base == "people" and (
+                lowers[i - 2 : i] == ["of", "all"] or lowers[i + 1 : i + 3] in (["like", "me"], ["like", "us"])
+            ):
+                i += 1  # "she of all people", "people like me": a manner of speaking, no one there
                 continue
             if base in {"anyone", "anybody"} and prev in {"not", "n't", "didn't", "no"}:
                 i += 1
