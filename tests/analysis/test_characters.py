@@ -231,3 +231,8 @@ def test_someone_only_owned_or_wished_for_and_a_crowd_of_people_once() -> None:
 def test_manners_of_speaking_and_it_was_name_no_one_new() -> None:
     assert _codes("She of all people should know. People like me never win.") == []
     assert _codes("A figure came closer. Someone was there. It was a tall man.") == [("Someone", "1MUA")]
+
+
+def test_boys_and_girls_are_one_mixed_group() -> None:
+    assert _codes("I was walking with a group of boys and girls.") == [("boys and girls", "2JSC")]
+    assert _codes("My brothers and sisters came.") == [("brothers", "2MBA"), ("sisters", "2FTA")]

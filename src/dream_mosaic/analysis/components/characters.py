@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.18"
+VERSION = "1.19"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -702,6 +702,18 @@ def _merge_appositions(mentions: list[Mention], lowers: list[str]) -> list[Menti
                 prev.sex = m.sex
             if m.identity != "K" or prev.identity in {"S", "U"}:
                 prev.identity = m.identity
+            continue
+        if (
+            prev is not None
+            and prev.kind == m.kind == "human"
+            and prev.number == m.number == "2"
+            and {prev.sex, m.sex} == {"M", "F"}
+            and lowers[prev.last + 1 : m.first] == ["and"]
+            and prev.identity == m.identity
+        ):
+            # "boys and girls", "men and women": one mixed group
+            prev.sex = "J"
+            prev.last = m.last
             continue
         if (
             prev is not None
