@@ -236,3 +236,8 @@ def test_manners_of_speaking_and_it_was_name_no_one_new() -> None:
 def test_boys_and_girls_are_one_mixed_group() -> None:
     assert _codes("I was walking with a group of boys and girls.") == [("boys and girls", "2JSC")]
     assert _codes("My brothers and sisters came.") == [("brothers", "2MBA"), ("sisters", "2FTA")]
+
+
+def test_a_stranger_who_turns_out_to_be_family_is_that_family_member_from_then_on() -> None:
+    a = analyze("I could see a woman scrubbing the floor. It was my mother. He never met my mother.")
+    assert [(c.code, c.count) for c in a.characters] == [("1FMA", 2)]

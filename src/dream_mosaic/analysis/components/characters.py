@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.19"
+VERSION = "1.20"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -578,6 +578,8 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                     ident in _KIN and described.identity == "K"
                 ):
                     described.identity = ident  # "He was my brother": the brother
+                    if ident in _KIN and not described.key.startswith("name:"):
+                        described.key = base  # "a woman ... it was my mother ... my mother": one character
                 i += 1
                 continue
             out.append(Mention(base, num, sex, ident, age, "human", i, i))  # "Mother" as a name: the same key
