@@ -88,7 +88,7 @@ def set_my_cast(body: CastIn, user: User = Depends(require_user), session: Sessi
         people = build_cast((p.name, p.relation) for p in body.people)
     except CastError as exc:
         raise Invalid(str(exc)) from exc
-    dream_ids = save_cast(session, user.id, people)
+    dream_ids = save_cast(session, user, people)
     session.commit()
     tasks.queue_reanalysis(dream_ids)
     return _cast_out(people, len(dream_ids))

@@ -10,6 +10,7 @@ stored (or the feature is absent) the journal page renders as before.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote_plus
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -161,8 +162,8 @@ async def save_cast_page(request: Request, user: User | None = Depends(page_user
         people = build_cast(parse_cast_lines(lines))
     except CastError as exc:
         return _cast_page(request, session, user, lines, [str(exc)], 422)
-    dream_ids = save_cast(session, user.id, people)
+    dream_ids = save_cast(session, user, people)
     session.commit()
     tasks.queue_reanalysis(dream_ids)
     saved = f"Saved. {len(dream_ids)} of your dreams are being analysed again." if dream_ids else "Saved."
-    return redirect("/me/cast?flash=" + saved.replace(" ", "+"))
+    return redirect("/me/cast?flash=" + quote_plus(saved))

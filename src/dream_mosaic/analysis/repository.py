@@ -70,8 +70,9 @@ class AnalysisRepository:
         else:
             row.people = dict(people)
 
-    def own_dream_ids(self, user_id: str) -> list[str]:
-        return list(self.session.scalars(select(Dream.id).where(Dream.owner_id == user_id).order_by(Dream.id)))
+    def own_dream_ids(self, viewer: User) -> list[str]:
+        stmt = consent.own_dreams(viewer).with_only_columns(Dream.id).order_by(Dream.id)
+        return list(self.session.scalars(stmt))
 
     def set_dream_status(self, dream_ids: Sequence[str], status: str) -> None:
         """Set ``Dream.analysis_status`` without touching the dream's own ``updated_at``."""

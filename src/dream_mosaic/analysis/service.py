@@ -474,14 +474,14 @@ def names_in_own_dreams(session: Session, viewer: Any, cast: Mapping[str, str], 
     return [(name, n) for name, n in counts.most_common(limit) if n >= 2]
 
 
-def save_cast(session: Session, user_id: str, people: dict[str, str]) -> list[str]:
+def save_cast(session: Session, dreamer: Any, people: dict[str, str]) -> list[str]:
     """Store a dreamer's declared cast (``analysis.cast.build_cast``). Returns their dreams to analyse
     again, already marked pending (none when the cast is unchanged): after a crash between the commit and
     the queue, ``tasks.requeue_pending`` finds them."""
     repo = AnalysisRepository(session)
-    if repo.casts([user_id]).get(user_id, {}) == people:
+    if repo.casts([dreamer.id]).get(dreamer.id, {}) == people:
         return []
-    repo.save_cast(user_id, people)
-    dream_ids = repo.own_dream_ids(user_id)
+    repo.save_cast(dreamer.id, people)
+    dream_ids = repo.own_dream_ids(dreamer)
     repo.set_dream_status(dream_ids, AnalysisStatus.pending.value)
     return dream_ids
