@@ -241,3 +241,9 @@ def test_boys_and_girls_are_one_mixed_group() -> None:
 def test_a_stranger_who_turns_out_to_be_family_is_that_family_member_from_then_on() -> None:
     a = analyze("I could see a woman scrubbing the floor. It was my mother. He never met my mother.")
     assert [(c.code, c.count) for c in a.characters] == [("1FMA", 2)]
+
+
+def test_more_role_nouns() -> None:
+    assert _codes("A pretty elevator operator warned me.") == [("operator", "1IOA")]
+    codes = _codes("Only a few couples were dancing and the clerks watched.")
+    assert codes == [("couples", "2JSA"), ("clerks", "2JOA")]

@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.20"
+VERSION = "1.21"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -75,6 +75,9 @@ lecturer tutor mechanic lifeguard official singer thief robber burglar crook kid
 foremen monks gangsters bandits crooks: 2 M O A
 nuns: 2 F O A
 officials singers thieves robbers burglars: 2 J O A
+operator criminal: 1 I O A
+employees clerks operators criminals: 2 J O A
+couples: 2 J S A
 king prince pope: 1 M P A
 queen princess: 1 F P A
 president celebrity: 1 I P A
