@@ -247,3 +247,8 @@ def test_more_role_nouns() -> None:
     assert _codes("A pretty elevator operator warned me.") == [("operator", "1IOA")]
     codes = _codes("Only a few couples were dancing and the clerks watched.")
     assert codes == [("couples", "2JSA"), ("clerks", "2JOA")]
+
+
+def test_the_girls_of_the_dreamer_s_dorm_are_known() -> None:
+    assert _codes("I was in the smoking room of my dorm talking to the girls.") == [("girls", "2FKC")]
+    assert _codes("I was at the beach talking to the girls.") == [("girls", "2FSC")]

@@ -15,7 +15,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.21"
+VERSION = "1.22"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -572,6 +572,8 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                 ident = "K"  # "a fraternity brother": a known character, not the dreamer's brother
             if ident in {"S", "U"} and _known_after(lowers, i):
                 ident = "K"  # "a girl I know", "a boy from my high school"
+            if ident == "S" and num == "2" and prev == "the" and _HOUSES & doc.scratch["lower_words"]:
+                ident = "K"  # "the girls" in a report about the dreamer's dorm or sorority: the girls there
             described = _described_by(out, lowers, i, num)
             if described is not None:
                 # "Someone came in. He was a tall man.": the man is that someone, not a second character
