@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from dream_mosaic.analysis import tasks  # noqa: F401  (as the app: analysis follows writes)
-from dream_mosaic.analysis.cast import CastError, build_cast, code_for, digest, relation_of
+from dream_mosaic.analysis.cast import CastError, build_cast, code_for, codes, digest
 from dream_mosaic.analysis.models import AnalysisRecord, DreamerCast
 from dream_mosaic.core.models import User
 
@@ -20,10 +20,12 @@ FRANK = "Frank and I drove to the lake. Frank was angry at me for being late."
 
 
 def test_relations_in_plain_words_or_hvdc_codes() -> None:
-    assert build_cast([("Frank", "husband"), ("Wendy", "Daughter"), ("Rex", "pet"), ("Dr Lee", "1MOA")]) == {
-        "Frank": "1MHA", "Wendy": "1FDA", "Rex": "1ANI", "Dr Lee": "1MOA"}
-    assert code_for("  male   friend ") == "1MKA" and relation_of("1MHA") == "husband"
-    assert relation_of("1MOA") == "1MOA"  # no single word for it: the code is shown
+    people = build_cast([("Frank", "husband"), ("Wendy", "Daughter"), ("Rex", "pet"), ("Dr  Lee", "1moa")])
+    assert people == {"Frank": "husband", "Wendy": "daughter", "Rex": "pet", "Dr Lee": "1MOA"}  # as said
+    assert codes(people) == {"Frank": "1MHA", "Wendy": "1FDA", "Rex": "1ANI", "Dr Lee": "1MOA"}
+    assert code_for("  male   friend ") == "1MKA"
+    # an aunt stays an aunt, though a grandmother has the same code
+    assert build_cast([("Bridget", "aunt")]) == {"Bridget": "aunt"} and code_for("aunt") == code_for("grandmother")
 
 
 @pytest.mark.parametrize(
@@ -71,9 +73,12 @@ def test_a_declared_cast_codes_the_dreamer_s_dreams_and_a_new_one_re_analyses_th
     assert versions["cast"] == digest({"Frank": "1MHA"})
     assert _frank(client, emma, _post(client, emma, "Frank and I sat at home. " + FRANK)) == "1MHA"  # new dreams too
 
-    # The same list again changes nothing and queues nothing; another list re-analyses.
+    # The same list again changes nothing and queues nothing; other words for the same codes neither;
+    # another list re-analyses.
     again = client.put("/api/v1/me/cast", json={"people": [{"name": "Frank", "relation": "husband"}]}, headers=emma)
     assert again.json()["reanalysing"] == 0
+    coded = client.put("/api/v1/me/cast", json={"people": [{"name": "Frank", "relation": "1MHA"}]}, headers=emma)
+    assert coded.json() == {"people": [{"name": "Frank", "relation": "1MHA", "code": "1MHA"}], "reanalysing": 0}
     client.put("/api/v1/me/cast", json={"people": []}, headers=emma)
     assert _frank(client, emma, dream_id) == "1MKA"
 

@@ -58,7 +58,7 @@ class CastError(ValueError):
 
 def code_for(relation: str) -> str:
     """The HVdC code of a relation in plain words or an HVdC code itself."""
-    key = " ".join(relation.lower().split())
+    key = _word(relation)
     if key in RELATIONS:
         return RELATIONS[key]
     code = relation.strip().upper()
@@ -69,16 +69,14 @@ def code_for(relation: str) -> str:
                     "character code such as 1MHA")
 
 
-def relation_of(code: str) -> str:
-    """The plain-word relation of a code, or the code itself when no word names exactly it."""
-    for word, c in RELATIONS.items():
-        if c == code and word not in {"relative", "partner", "colleague", "neighbor", "neighbour"}:
-            return word
-    return code
+def _word(relation: str) -> str:
+    return " ".join(relation.lower().split())
 
 
 def build_cast(people: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """``[(name, relation), ...]`` -> ``{name: code}``, checked: names are words, each named once."""
+    """``[(name, relation), ...]`` -> ``{name: relation}`` as the dreamer said it (a word, or a code in
+    capitals), checked: names are words, each named once, every relation known. ``codes`` turns it into
+    what the analysis reads; the words are kept because several share a code ("aunt", "grandmother")."""
     out: dict[str, str] = {}
     seen: set[str] = set()
     for name, relation in people:
@@ -89,14 +87,20 @@ def build_cast(people: Iterable[tuple[str, str]]) -> dict[str, str]:
         if clean.lower() in seen:
             raise CastError(f"'{clean}' is named twice: each name can have one relation")
         seen.add(clean.lower())
-        out[clean] = code_for(relation)
+        code_for(relation)  # raises for an unknown relation
+        out[clean] = _word(relation) if _word(relation) in RELATIONS else relation.strip().upper()
     if len(out) > MAX_PEOPLE:
         raise CastError(f"{len(out)} people is more than the {MAX_PEOPLE} a cast can hold")
     return out
 
 
+def codes(people: Mapping[str, str]) -> dict[str, str]:
+    """``{name: relation}`` -> ``{name: HVdC code}``, what the analysis codes each name as."""
+    return {name: code_for(relation) for name, relation in people.items()}
+
+
 def digest(cast: Mapping[str, str]) -> str | None:
-    """A short fingerprint of a cast, recorded with each analysis it shaped (None for no cast): an
+    """A short fingerprint of a cast's codes, recorded with each analysis it shaped (None for no cast): an
     analysis made with another cast is out of date."""
     if not cast:
         return None

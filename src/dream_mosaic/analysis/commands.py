@@ -34,7 +34,7 @@ def analyze_jsonl(input_path: Path, output_path: Path, batch: int = 256, show_pr
     names its dreamer has said who they are) into one full analysis per line. ``cast`` (name -> relation or
     HVdC code) applies to every line; a line's own adds to it. Returns the count."""
     from . import analyze_many
-    from .cast import CastError, build_cast, digest
+    from .cast import CastError, build_cast, codes, digest
 
     lines = [ln for ln in input_path.read_text(encoding="utf-8").splitlines() if ln.strip()]
     records: list[tuple[dict[str, Any], dict[str, str]]] = []
@@ -49,7 +49,7 @@ def analyze_jsonl(input_path: Path, output_path: Path, batch: int = 256, show_pr
         if not isinstance(own, dict):
             raise typer.BadParameter(f"line {n}: 'cast' must be an object such as {{\"Frank\": \"husband\"}}")
         try:
-            people = build_cast({**(cast or {}), **own}.items())
+            people = codes(build_cast({**(cast or {}), **own}.items()))
         except CastError as exc:
             raise typer.BadParameter(f"line {n}: {exc}") from exc
         records.append((obj, people))

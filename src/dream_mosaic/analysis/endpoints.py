@@ -20,7 +20,7 @@ from dream_mosaic.analysis.api_schemas import (
     IndicatorsOut,
     SharedAnalysis,
 )
-from dream_mosaic.analysis.cast import CastError, build_cast, relation_of
+from dream_mosaic.analysis.cast import CastError, build_cast, code_for
 from dream_mosaic.analysis.repository import AnalysisRepository
 from dream_mosaic.analysis.service import CAST_KEY, current_analysis, own_indicators, save_cast, visible_analysis
 from dream_mosaic.core import consent
@@ -68,7 +68,7 @@ def my_indicators(user: User = Depends(require_user), session: Session = Depends
 
 def _cast_out(people: dict[str, str], reanalysing: int = 0) -> CastOut:
     return CastOut(
-        people=[CastPersonOut(name=n, relation=relation_of(c), code=c) for n, c in people.items()],
+        people=[CastPersonOut(name=n, relation=r, code=code_for(r)) for n, r in people.items()],
         reanalysing=reanalysing,
     )
 

@@ -76,5 +76,5 @@ class DreamerCast(Base):
     __tablename__ = "dreamer_casts"
 
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    people: Mapped[dict[str, Any]] = mapped_column(default=dict)  # name as written -> HVdC code
+    people: Mapped[dict[str, Any]] = mapped_column(default=dict)  # name as written -> relation as said
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

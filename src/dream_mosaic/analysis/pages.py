@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session, object_session
 
 from dream_mosaic.analysis import tasks  # also subscribes analysis to dream events
-from dream_mosaic.analysis.cast import RELATIONS, CastError, build_cast, relation_of
+from dream_mosaic.analysis.cast import RELATIONS, CastError, build_cast
 from dream_mosaic.analysis.indicators import involves_dreamer
 from dream_mosaic.analysis.repository import AnalysisRepository
 from dream_mosaic.analysis.schemas import EMOTION_NAMES
@@ -147,7 +147,7 @@ def cast_page(request: Request, user: User | None = Depends(page_user),
     if user is None:
         return redirect(f"/signin?next={request.url.path}")
     people = AnalysisRepository(session).casts([user.id]).get(user.id, {})
-    return _cast_page(request, session, user, "\n".join(f"{n}: {relation_of(c)}" for n, c in people.items()), [])
+    return _cast_page(request, session, user, "\n".join(f"{n}: {r}" for n, r in people.items()), [])
 
 
 @router.post("/me/cast")

@@ -28,6 +28,7 @@ import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from dream_mosaic.analysis.cast import codes as cast_codes
 from dream_mosaic.analysis.cast import digest as cast_digest
 from dream_mosaic.analysis.models import EMOTION_COLUMNS, AnalysisRecord
 from dream_mosaic.analysis.repository import AnalysisRepository
@@ -237,7 +238,7 @@ def analyse_dreams(db: Database, dream_ids: Sequence[str], *, force: bool = Fals
             text = texts[dream_id]
             digest = text_hash(text)
             rec = records.get(dream_id)
-            cast = casts.get(owners.get(dream_id) or "", {})
+            cast = cast_codes(casts.get(owners.get(dream_id) or "", {}))
             # The cast shapes the characters and all that reads them: an analysis made with another cast
             # (or none) is out of date, and is redone in full.
             wanted = versions if not cast else {**versions, CAST_KEY: cast_digest(cast) or ""}
@@ -475,13 +476,16 @@ def names_in_own_dreams(session: Session, viewer: Any, cast: Mapping[str, str], 
 
 
 def save_cast(session: Session, dreamer: Any, people: dict[str, str]) -> list[str]:
-    """Store a dreamer's declared cast (``analysis.cast.build_cast``). Returns their dreams to analyse
+    """Store a dreamer's declared cast (``analysis.cast.build_cast``: name -> relation). Returns their dreams to analyse
     again, already marked pending (none when the cast is unchanged): after a crash between the commit and
     the queue, ``tasks.requeue_pending`` finds them."""
     repo = AnalysisRepository(session)
-    if repo.casts([dreamer.id]).get(dreamer.id, {}) == people:
+    before = repo.casts([dreamer.id]).get(dreamer.id, {})
+    if before == people:
         return []
     repo.save_cast(dreamer.id, people)
+    if cast_codes(before) == cast_codes(people):
+        return []  # other words, the same codes ("aunt" for "grandmother"): nothing to analyse again
     dream_ids = repo.own_dream_ids(dreamer)
     repo.set_dream_status(dream_ids, AnalysisStatus.pending.value)
     return dream_ids
