@@ -5,15 +5,19 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
+def _sign_in(page, live_server, username):
+    page.goto(f"{live_server}/signin")
+    page.fill("#username", username)
+    page.fill("#password", "correct horse battery")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/journal")
+
+
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_the_dreamer_sees_the_words_that_carried_each_emotion(live_server, browser, make_user, screenshot_dir):
     make_user("lyra", display_name="Lyra Post")
     page = browser.new_page(viewport={"width": 1100, "height": 1000})
-    page.goto(f"{live_server}/signin")
-    page.fill("#username", "lyra")
-    page.fill("#password", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/journal")
+    _sign_in(page, live_server, "lyra")
     page.goto(f"{live_server}/journal/new")
     page.fill("#title", "The night train")
     page.fill("#text", "I was on a night train <b>alone</b>. I was very scared and afraid of the conductor. "
@@ -37,11 +41,7 @@ def test_the_dreamer_sees_the_words_that_carried_each_emotion(live_server, brows
 def test_the_dreamer_says_who_frank_is_from_the_dream_page(live_server, browser, make_user):
     make_user("emma", display_name="Emma")
     page = browser.new_page(viewport={"width": 1100, "height": 1000})
-    page.goto(f"{live_server}/signin")
-    page.fill("#username", "emma")
-    page.fill("#password", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/journal")
+    _sign_in(page, live_server, "emma")
     page.goto(f"{live_server}/journal/new")
     page.fill("#text", "Frank and I drove to the lake. Frank was angry at me for being late.")
     page.click("text=Save dream")

@@ -16,7 +16,7 @@ from dream_mosaic.analysis.evaluate import classification_scores, decide
 from dream_mosaic.analysis.schemas import EMOTION_CODES
 from dream_mosaic.analysis.training import train_emotions as te
 from dream_mosaic.analysis.training.data import load_coded
-from dream_mosaic.analysis.training.logreg import best_threshold, fit_logreg, kfold_indices, predict_proba
+from dream_mosaic.analysis.training.logreg import best_threshold, f1_at, fit_logreg, kfold_indices, predict_proba
 
 SEED = te.SEED
 W = os.environ.get("EMO_WORKDIR", "/work/scratch/emo2")
@@ -44,12 +44,7 @@ def _mats() -> dict[str, np.ndarray]:
 MATS = _mats()
 
 
-def f1(p: np.ndarray, y: np.ndarray, t: float) -> float:
-    pr = p >= t
-    tp = float(np.sum(pr & (y == 1)))
-    fp = float(np.sum(pr & (y == 0)))
-    fn = float(np.sum(~pr & (y == 1)))
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+f1 = f1_at  # the trainer's own F1 at a threshold
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 MAX_PEOPLE = 100
 MAX_NAME = 60
@@ -106,3 +106,11 @@ def digest(cast: Mapping[str, str]) -> str | None:
         return None
     canonical = json.dumps({k.lower(): v for k, v in sorted(cast.items())}, sort_keys=True)
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def groups_by_cast(casts: Sequence[Mapping[str, str]]) -> list[list[int]]:
+    """Indexes of items that share a cast, in order: one engine call per group instead of per item."""
+    groups: dict[str | None, list[int]] = {}
+    for i, cast in enumerate(casts):
+        groups.setdefault(digest(cast), []).append(i)
+    return list(groups.values())

@@ -34,7 +34,7 @@ def analyze_jsonl(input_path: Path, output_path: Path, batch: int = 256, show_pr
     names its dreamer has said who they are) into one full analysis per line. ``cast`` (name -> relation or
     HVdC code) applies to every line; a line's own adds to it. Returns the count."""
     from . import analyze_many
-    from .cast import CastError, build_cast, codes, digest
+    from .cast import CastError, build_cast, codes, groups_by_cast
 
     lines = [ln for ln in input_path.read_text(encoding="utf-8").splitlines() if ln.strip()]
     records: list[tuple[dict[str, Any], dict[str, str]]] = []
@@ -58,12 +58,8 @@ def analyze_jsonl(input_path: Path, output_path: Path, batch: int = 256, show_pr
         task = progress.add_task("Analysing", total=len(records), visible=show_progress)
         for start in range(0, len(records), batch):
             chunk = records[start : start + batch]
-            # one engine call per cast within the chunk, in input order
             results: dict[int, Any] = {}
-            groups: dict[str | None, list[int]] = {}
-            for i, (_obj, people) in enumerate(chunk):
-                groups.setdefault(digest(people), []).append(i)
-            for idx in groups.values():
+            for idx in groups_by_cast([people for _obj, people in chunk]):
                 texts = [str(chunk[i][0]["text"]) for i in idx]
                 for i, analysis in zip(idx, analyze_many(texts, chunk[idx[0]][1]), strict=True):
                     results[i] = analysis

@@ -76,7 +76,7 @@ def _cast_out(people: dict[str, str], reanalysing: int = 0) -> CastOut:
 @router.get("/me/cast", response_model=CastOut)
 def my_cast(user: User = Depends(require_user), session: Session = Depends(get_session)) -> CastOut:
     """The people of your dreams you have said who they are. Only you see this list."""
-    return _cast_out(AnalysisRepository(session).casts([user.id]).get(user.id, {}))
+    return _cast_out(AnalysisRepository(session).cast_of(user.id))
 
 
 @router.put("/me/cast", response_model=CastOut)

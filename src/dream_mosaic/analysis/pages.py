@@ -119,9 +119,8 @@ def analysis_page(dream_id: str, request: Request, user: User | None = Depends(p
                    "mine": dream.owner_id == user.id})
 
 
-def _cast_page(request: Request, session: Session, user: User, lines: str, errors: list[str],
-               status: int = 200) -> Response:
-    cast = AnalysisRepository(session).casts([user.id]).get(user.id, {})
+def _cast_page(request: Request, session: Session, user: User, cast: dict[str, str], lines: str,
+               errors: list[str], status: int = 200) -> Response:
     return render(request, "analysis/cast.html",
                   {"user": user, "lines": lines, "errors": errors, "relations": sorted(RELATIONS),
                    "named": names_in_own_dreams(session, user, cast), "flash": request.query_params.get("flash")},
@@ -146,8 +145,8 @@ def cast_page(request: Request, user: User | None = Depends(page_user),
               session: Session = Depends(get_session)) -> Response:
     if user is None:
         return redirect(f"/signin?next={request.url.path}")
-    people = AnalysisRepository(session).casts([user.id]).get(user.id, {})
-    return _cast_page(request, session, user, "\n".join(f"{n}: {r}" for n, r in people.items()), [])
+    cast = AnalysisRepository(session).cast_of(user.id)
+    return _cast_page(request, session, user, cast, "\n".join(f"{n}: {r}" for n, r in cast.items()), [])
 
 
 @router.post("/me/cast")
@@ -161,7 +160,7 @@ async def save_cast_page(request: Request, user: User | None = Depends(page_user
     try:
         people = build_cast(parse_cast_lines(lines))
     except CastError as exc:
-        return _cast_page(request, session, user, lines, [str(exc)], 422)
+        return _cast_page(request, session, user, AnalysisRepository(session).cast_of(user.id), lines, [str(exc)], 422)
     dream_ids = save_cast(session, user, people)
     session.commit()
     tasks.queue_reanalysis(dream_ids)

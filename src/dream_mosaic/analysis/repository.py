@@ -49,19 +49,21 @@ class AnalysisRepository:
             stmt = stmt.with_for_update()  # SQLite already holds the write lock (BEGIN IMMEDIATE)
         return {row.id: row.text for row in self.session.execute(stmt)}
 
-    def dream_owners(self, dream_ids: Sequence[str]) -> dict[str, str | None]:
-        """The dreamer of each dream that still exists."""
+    def dreamer_casts(self, dream_ids: Sequence[str]) -> dict[str, dict[str, str]]:
+        """For each of these dreams whose dreamer declared a cast, that cast (only to analyse the dream)."""
         if not dream_ids:
             return {}
-        return {row.id: row.owner_id for row in self.session.execute(
-            select(Dream.id, Dream.owner_id).where(Dream.id.in_(dream_ids)))}
+        rows = self.session.execute(
+            select(Dream.id, DreamerCast.people)
+            .join(DreamerCast, DreamerCast.user_id == Dream.owner_id)
+            .where(Dream.id.in_(dream_ids))
+        )
+        return {row.id: dict(row.people) for row in rows if row.people}
 
-    def casts(self, user_ids: Sequence[str]) -> dict[str, dict[str, str]]:
-        """The declared cast of each of these dreamers who has one (only to analyse their own dreams)."""
-        if not user_ids:
-            return {}
-        rows = self.session.scalars(select(DreamerCast).where(DreamerCast.user_id.in_(set(user_ids))))
-        return {r.user_id: dict(r.people) for r in rows if r.people}
+    def cast_of(self, user_id: str) -> dict[str, str]:
+        """A dreamer's declared cast, name -> relation (empty if none)."""
+        row = self.session.get(DreamerCast, user_id)
+        return dict(row.people) if row is not None and row.people else {}
 
     def save_cast(self, user_id: str, people: dict[str, str]) -> None:
         row = self.session.get(DreamerCast, user_id)

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from dream_mosaic.analysis.cast import codes as cast_codes
 from dream_mosaic.analysis.cast import digest as cast_digest
+from dream_mosaic.analysis.cast import groups_by_cast
 from dream_mosaic.analysis.models import EMOTION_COLUMNS, AnalysisRecord
 from dream_mosaic.analysis.repository import AnalysisRepository
 from dream_mosaic.analysis.schemas import DreamAnalysis
@@ -144,10 +145,8 @@ def _compute(work: list[_Work]) -> None:
 
     def full_batch(items: list[_Work]) -> None:
         # one engine call per cast: most dreams have none, and a dreamer's dreams share theirs
-        by_cast: dict[str | None, list[_Work]] = {}
-        for item in items:
-            by_cast.setdefault(cast_digest(item.cast), []).append(item)
-        for group in by_cast.values():
+        for idx in groups_by_cast([w.cast for w in items]):
+            group = [items[i] for i in idx]
             for item, analysis in zip(group, run_full([w.text for w in group], group[0].cast), strict=True):
                 item.analysis = analysis
 
@@ -228,8 +227,7 @@ def analyse_dreams(db: Database, dream_ids: Sequence[str], *, force: bool = Fals
         repo = AnalysisRepository(session)
         texts = repo.dream_texts(ids)
         records = repo.records(list(texts))
-        owners = repo.dream_owners(list(texts))
-        casts = repo.casts([o for o in owners.values() if o])
+        casts = repo.dreamer_casts(list(texts))
         work: list[_Work] = []
         for dream_id in ids:
             if dream_id not in texts:
@@ -238,7 +236,7 @@ def analyse_dreams(db: Database, dream_ids: Sequence[str], *, force: bool = Fals
             text = texts[dream_id]
             digest = text_hash(text)
             rec = records.get(dream_id)
-            cast = cast_codes(casts.get(owners.get(dream_id) or "", {}))
+            cast = cast_codes(casts.get(dream_id, {}))
             # The cast shapes the characters and all that reads them: an analysis made with another cast
             # (or none) is out of date, and is redone in full.
             wanted = versions if not cast else {**versions, CAST_KEY: cast_digest(cast) or ""}
@@ -429,14 +427,11 @@ def reanalyse(db: Database, *, since: datetime | None = None, force: bool = Fals
     return totals
 
 
-def own_indicators(session: Session, viewer: Any, sample: int = 3000) -> dict[str, Any]:
-    """The HVdC indicators of ``viewer``'s own analysed dreams (a seeded sample of ``sample`` if more)."""
+def _own_analyses(session: Session, viewer: Any, sample: int) -> tuple[int, list[DreamAnalysis]]:
+    """How many dreams ``viewer`` owns, and the current analyses of them (a seeded sample of ``sample``)."""
     import random
 
-    from dream_mosaic.analysis.indicators import indicator_table
-    from dream_mosaic.core import consent
-
-    ids = list(session.scalars(consent.own_dreams(viewer).with_only_columns(Dream.id).order_by(Dream.id)))
+    ids = AnalysisRepository(session).own_dream_ids(viewer)
     chosen = random.Random(0).sample(ids, sample) if len(ids) > sample else ids
     analyses: list[DreamAnalysis] = []
     for start in range(0, len(chosen), 500):
@@ -446,7 +441,15 @@ def own_indicators(session: Session, viewer: Any, sample: int = 3000) -> dict[st
             .where(Dream.id.in_(chosen[start : start + 500]), AnalysisRecord.analysis.is_not(None))
         )
         analyses += [DreamAnalysis.model_validate(a) for text, digest, a in rows if digest == text_hash(text)]
-    return {"dreams": len(ids), "analysed": len(analyses), "sampled": len(ids) > sample,
+    return len(ids), analyses
+
+
+def own_indicators(session: Session, viewer: Any, sample: int = 3000) -> dict[str, Any]:
+    """The HVdC indicators of ``viewer``'s own analysed dreams (a seeded sample of ``sample`` if more)."""
+    from dream_mosaic.analysis.indicators import indicator_table
+
+    n_dreams, analyses = _own_analyses(session, viewer, sample)
+    return {"dreams": n_dreams, "analysed": len(analyses), "sampled": n_dreams > sample,
             "rows": indicator_table(analyses=analyses) if analyses else []}
 
 
@@ -454,33 +457,22 @@ def names_in_own_dreams(session: Session, viewer: Any, cast: Mapping[str, str], 
                         sample: int = 3000) -> list[tuple[str, int]]:
     """The names the analysis found most often in ``viewer``'s own dreams (in how many dreams each), those
     not in ``cast`` yet and in two dreams at least: who the dreamer may want to say who they are."""
-    import random
     from collections import Counter
 
-    from dream_mosaic.core import consent
-
-    ids = list(session.scalars(consent.own_dreams(viewer).with_only_columns(Dream.id).order_by(Dream.id)))
-    chosen = random.Random(0).sample(ids, sample) if len(ids) > sample else ids
     declared = {name.lower() for name in cast}
     counts: Counter[str] = Counter()
-    for start in range(0, len(chosen), 500):
-        rows = session.scalars(select(AnalysisRecord.analysis).where(
-            AnalysisRecord.dream_id.in_(chosen[start : start + 500]), AnalysisRecord.analysis.is_not(None)))
-        for analysis in rows:
-            counts.update({
-                str(c["text"]) for c in analysis.get("characters") or []
-                if c.get("identity") == "K" and str(c.get("text", ""))[:1].isupper()
-                and str(c["text"]).lower() not in declared
-            })
+    for analysis in _own_analyses(session, viewer, sample)[1]:
+        counts.update({c.text for c in analysis.characters
+                       if c.identity == "K" and c.text[:1].isupper() and c.text.lower() not in declared})
     return [(name, n) for name, n in counts.most_common(limit) if n >= 2]
 
 
 def save_cast(session: Session, dreamer: Any, people: dict[str, str]) -> list[str]:
-    """Store a dreamer's declared cast (``analysis.cast.build_cast``: name -> relation). Returns their dreams to analyse
-    again, already marked pending (none when the cast is unchanged): after a crash between the commit and
-    the queue, ``tasks.requeue_pending`` finds them."""
+    """Store a dreamer's declared cast (``analysis.cast.build_cast``: name -> relation). Returns their
+    dreams to analyse again, already marked pending (none when the codes are unchanged): after a crash
+    between the commit and the queue, ``tasks.requeue_pending`` finds them."""
     repo = AnalysisRepository(session)
-    before = repo.casts([dreamer.id]).get(dreamer.id, {})
+    before = repo.cast_of(dreamer.id)
     if before == people:
         return []
     repo.save_cast(dreamer.id, people)

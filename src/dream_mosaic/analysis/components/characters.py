@@ -661,7 +661,7 @@ _APPOSITION_NOUN_GLUE = frozenset(
     words("a an my our the his her their close good old best dear former young younger older elderly little tall")
 )
 # which identity says more about one person named by two nouns: family, then known, then a role, then none
-_IDENTITY_RANK = {**{k: 4 for k in "FMXBTHWADCIYR"}, "K": 3, "P": 2, "O": 2, "E": 2, "S": 1, "U": 1}
+_IDENTITY_RANK = {**{k: 4 for k in _KIN}, "K": 3, "P": 2, "O": 2, "E": 2, "S": 1, "U": 1}
 
 
 def _one_person_noun(m: Mention) -> bool:
