@@ -80,6 +80,23 @@ def test_evaluate_json_on_a_small_coded_file(tmp_path: Path) -> None:
     assert data["reports_per_second"] > 0
 
 
+def test_evaluate_with_a_focus_scores_that_series_over_the_focused_characters(tmp_path: Path) -> None:
+    coded = write_coded(tmp_path / "coded.csv", 12)
+    args = ["evaluate", str(coded), "--json", "--folds", "2", "--focus", "own-a=1MKA"]
+    result = CliRunner().invoke(_app(), args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout[result.stdout.index("{") :])
+    assert data["focus"] == {"own-a": ["1MKA"]}
+    series = data["characters"]["indicators"]["per_series"]
+    assert series["own-a"]["focus"] == ["1MKA"] and series["own-b"]["focus"] is None
+    # over the focus the coders' 1MSA and 1FMA are out of scope on both sides: no woman is left to count
+    assert series["own-a"]["indicators"]["male_female_percent"]["human"] == 100.0
+    assert series["own-b"]["indicators"]["male_female_percent"]["human"] < 100.0
+    for bad, message in (("own-a", "expected SERIES=CODE"), ("own-a=Frank", "not an HVdC character code")):
+        result = CliRunner().invoke(_app(), ["evaluate", str(coded), "--focus", bad])
+        assert result.exit_code == 2 and message in " ".join(result.output.split()), result.output
+
+
 def test_the_category_error_counts_characters_of_the_wrong_kind() -> None:
     from dream_mosaic.analysis.evaluate import _category_error
 

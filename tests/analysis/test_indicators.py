@@ -3,7 +3,7 @@ import math
 import pytest
 
 from dream_mosaic.analysis import analyze_many
-from dream_mosaic.analysis.indicators import NORMS, ReportCodes, cohens_h, indicator_table, indicators
+from dream_mosaic.analysis.indicators import NORMS, ReportCodes, cohens_h, focused, indicator_table, indicators
 
 
 def test_indicators_from_codes() -> None:
@@ -35,6 +35,30 @@ def test_indicators_from_codes() -> None:
     assert ind["dreamer_involved_success_percent"] == pytest.approx(50.0)
     assert ind["indoor_setting_percent"] == pytest.approx(50.0)
     assert ind["dreams_with_friendliness_percent"] == pytest.approx(50.0)
+
+
+def test_a_focus_keeps_only_the_dreamers_relations_with_the_focused_characters() -> None:
+    # Ed's series is coded for his late wife alone: a dream with her, a stranger and a friend
+    rc = ReportCodes(
+        characters=["1FWA", "1MSA", "1MKA"],
+        emotions=["AP"],
+        aggression=[(True, "1MSA", "D"), (False, "1FWA", "D"), (False, "1FWA", "1MSA"), (False, "1FWA", "")],
+        friendliness=[("D", "1FWA"), ("1MKA", "D")],
+        sexuality=[("D", "1FWA"), ("D", "")],
+        settings=["IF"],
+        misfortunes=["1FWA", "D", "1MSA"],
+        successes=["D"],
+    )
+    f = focused(rc, {"1FWA"})
+    assert f.characters == ["1FWA"]
+    assert f.aggression == [(False, "1FWA", "D"), (False, "1FWA", "")]
+    assert f.friendliness == [("D", "1FWA")]
+    assert f.sexuality == [("D", "1FWA"), ("D", "")]
+    assert f.misfortunes == ["1FWA"] and f.successes == []
+    assert f.emotions == ["AP"] and f.settings == ["IF"]  # coded whoever felt them
+    assert rc.characters == ["1FWA", "1MSA", "1MKA"]  # the original is left as it was
+    ind = indicators([f])
+    assert ind["family_percent"] == 100.0 and ind["aggressor_percent"] == 0.0
 
 
 def test_dreamer_in_a_group_is_involved() -> None:

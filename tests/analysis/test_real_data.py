@@ -67,6 +67,20 @@ def test_cross_validated_scores_on_human_codes(shared_data: Path) -> None:
 
 
 @pytest.mark.slow
+def test_indicators_with_the_declared_cast_and_the_coders_scope(shared_data: Path) -> None:
+    from dream_mosaic.analysis.evaluate import evaluate
+
+    cast = json.loads((Path(__file__).parents[2] / "docs" / "declared_cast.json").read_text())
+    r = evaluate(shared_data / "hvdc" / "hvdc_coded.csv", cast=cast, focus={"ed": ["1FWA"]})
+    series = r["characters"]["indicators"]["per_series"]
+    # Ed's coders coded his late wife alone; over that scope: 2.85 points measured (15.81 over everyone)
+    assert series["ed"]["focus"] == ["1FWA"]
+    assert series["ed"]["mae_points_all_percent_indicators"] <= 3.5
+    assert series["ed"]["mae_points_other_percent_indicators"] <= 4.5  # 3.94: the scope fixes no interaction
+    assert series["emma"]["mae_points_all_percent_indicators"] <= 5.0  # 4.46 with her husband declared
+
+
+@pytest.mark.slow
 def test_trainer_reproduces_the_committed_model(shared_data: Path, tmp_path: Path) -> None:
     from dream_mosaic.analysis.training.train_emotions import main
 

@@ -71,6 +71,23 @@ def analyze_jsonl(input_path: Path, output_path: Path, batch: int = 256, show_pr
     return written
 
 
+def _read_focus(values: list[str]) -> dict[str, list[str]]:
+    """``["ed=1FWA"]`` -> ``{"ed": ["1FWA"]}``, each code checked to be an HVdC character code."""
+    from .indicators import parse_character
+
+    out: dict[str, list[str]] = {}
+    for value in values:
+        series, sep, codes = value.partition("=")
+        wanted = [c.strip() for c in codes.split(",") if c.strip()]
+        if not sep or not series.strip() or not wanted:
+            raise typer.BadParameter(f"{value!r}: expected SERIES=CODE such as ed=1FWA", param_hint="--focus")
+        for code in wanted:
+            if not parse_character(code)[2]:
+                raise typer.BadParameter(f"{code!r} is not an HVdC character code such as 1FWA", param_hint="--focus")
+        out.setdefault(series.strip(), []).extend(wanted)
+    return out
+
+
 def _read_cast(path: Path) -> dict[str, str]:
     try:
         people = json.loads(path.read_text(encoding="utf-8"))
@@ -139,6 +156,14 @@ def register(app: typer.Typer) -> None:
         no_cv: Annotated[
             bool, typer.Option("--no-cv", help="Score the shipped model as is (only for a file it was not trained on).")
         ] = False,
+        focus: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--focus",
+                help="SERIES=CODE[,CODE]: a series coded for the dreamer's relations with these characters only "
+                "(e.g. ed=1FWA); its indicators are computed over the same scope. Repeatable.",
+            ),
+        ] = None,
     ) -> None:
         """Score the analysis against human coders (emotions by cross-validation)."""
         from .evaluate import evaluate
@@ -152,7 +177,10 @@ def register(app: typer.Typer) -> None:
                 progress.update(tasks[stage], completed=done)
 
             declared = json.loads(cast.read_text()) if cast else None
-            result = evaluate(coded, folds=folds, cross_validate=not no_cv, progress=report, cast=declared)
+            scopes = _read_focus(focus or [])
+            result = evaluate(
+                coded, folds=folds, cross_validate=not no_cv, progress=report, cast=declared, focus=scopes or None
+            )
         if as_json:
             sys.stdout.write(json.dumps(result, indent=2) + "\n")
             return

@@ -12,8 +12,8 @@ Crofts (500 male and 500 female dream reports of college students), as tabulated
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field, replace
 
 from .schemas import DreamAnalysis
 
@@ -82,6 +82,34 @@ def codes_from_analysis(a: DreamAnalysis) -> ReportCodes:
         good_fortunes=[e.character for e in a.good_fortunes],
         successes=[e.character for e in a.successes],
         failures=[e.character for e in a.failures],
+    )
+
+
+def focused(rc: ReportCodes, focus: Collection[str]) -> ReportCodes:
+    """``rc`` as coders code a series for the dreamer's relations with ``focus`` (HVdC codes) alone.
+
+    Some series are coded that way: DreamBank's "Ed: dreams of his late wife" lists his wife as the only
+    character, only the interactions between him and her, and only her misfortunes. Indicators compared
+    with such codes must be computed over the same scope, or every other person in the dream counts as an
+    error. Emotions and settings are kept: the coders coded them whoever felt them.
+    """
+    people = frozenset(focus)
+    allowed = people | {"D", ""}
+
+    def within(initiator: str, recipient: str) -> bool:
+        return initiator in allowed and recipient in allowed and (initiator in people or recipient in people
+                                                                   or recipient == "")
+
+    return replace(
+        rc,
+        characters=[c for c in rc.characters if c in people],
+        aggression=[a for a in rc.aggression if within(a[1], a[2])],
+        friendliness=[f for f in rc.friendliness if within(*f)],
+        sexuality=[x for x in rc.sexuality if within(*x)],
+        misfortunes=[w for w in rc.misfortunes if w in people],
+        good_fortunes=[w for w in rc.good_fortunes if w in people],
+        successes=[w for w in rc.successes if w in people],
+        failures=[w for w in rc.failures if w in people],
     )
 
 
