@@ -99,3 +99,30 @@ def test_losing_taking_the_wrong_bus_being_caught_and_illness_are_misfortunes() 
     ]
     assert [m.bodily for m in a.misfortunes] == [False, False, False, True]
     assert [m.words[0] for m in analyze("The boy almost drowns.").misfortunes] == ["drowns"]
+
+
+def test_mishaps_of_things_and_effort_are_misfortunes() -> None:
+    a = analyze("The cash register starts malfunctioning. The raft was leaking. I had trouble closing the door.")
+    assert [m.words[0] for m in a.misfortunes] == ["malfunctioning", "leaking", "had trouble"]
+
+
+def test_words_of_misfortune_used_for_something_else_are_none() -> None:
+    for text in (
+        "I ran out of the room.",  # running, not running out of gas
+        "He brought her something, but I forgot what it was.",  # the dreamer's memory of the dream
+        "I have forgotten a lot of the dream.",
+        "I was hurt that he didn't ask my name.",  # hurt feelings
+        "Mean men are out to hurt me.",  # an intent
+        "I started crying because I had missed them all so much.",  # longing
+        "I am torn between him and Don.",
+        "I was paralyzed with fear.",
+        "I see Marissa Camden (died '91) coming toward me.",  # when, in waking life
+        "We looked for the murderer or the dead body.",  # a sight, not a death in the dream
+        "Someone broke into our house. I broke up with him.",  # a burglary is an aggression
+        "The maid was pulling a bag full of stolen things.",  # HVdC codes theft as aggression
+        "I danced until I fell exhausted.",
+    ):
+        assert analyze(text).misfortunes == [], text
+    # the same words in their plain sense still are
+    b = analyze("We ran out of gas. I forgot my wallet. He was hurt in the crash.")
+    assert [m.words[0] for m in b.misfortunes] == ["ran out of", "forgot", "hurt", "crash"]

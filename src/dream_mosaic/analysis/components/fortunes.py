@@ -9,7 +9,7 @@ from ..pipeline import DreamDoc, register_component
 from ..schemas import Event
 from ._resolve import subject_before
 
-VERSION = "1.6"
+VERSION = "1.7"
 
 # Illnesses named as a character's state ("Frank has asthma"): a bodily misfortune like an injury.
 _ILLNESS = " asthma cancer flu fever pneumonia tumor tumour heart_attack polio measles leukemia"
@@ -18,8 +18,7 @@ _BODILY = frozenset(
     broken_arm cut_my burned burnt drowned drowning fainted fell_down paralyzed pain bleed bit_by stung""")
 )
 _MISFORTUNE = frozenset(
-    words("""lost accident crashed crash fell falling stuck trapped late missed broken broke ruined robbed
-    stolen fire flood injured hurt wounded bleeding bled sick ill died dead dying burned burnt drowned
+    words("""lost accident crashed crash fell falling stuck trapped late missed broken broke ruined fire flood injured hurt wounded bleeding bled sick ill died dead dying burned burnt drowned
     drowning fainted paralyzed pain disaster killed dies die slipped tripped collapsed exploded explosion
     earthquake storm tornado hurricane wreck wrecked crashing sinking sank sinks burning flooded flooding
     dropped spilled tore torn ripped broke_down flat_tire ran_out_of too_late forgot forgotten missing
@@ -29,7 +28,9 @@ _MISFORTUNE = frozenset(
     went_wrong goes_wrong go_wrong going_wrong gone_wrong zapped plague lose loses drowns almost_fall nearly_fall
     almost_falls nearly_falls gets_caught got_caught get_caught was_caught were_caught is_caught are_caught
     wrong_bus wrong_train wrong_way wrong_direction wrong_street wrong_turn wrong_road wrong_exit wrong_stop
-    wrong_floor wrong_room wrong_house wrong_car wrong_plane wrong_place"""
+    wrong_floor wrong_room wrong_house wrong_car wrong_plane wrong_place
+    malfunction malfunctions malfunctioning malfunctioned leak leaks leaking leaked hole_in interrupted
+    had_trouble having_trouble has_trouble had_difficulty having_difficulty has_difficulty with_difficulty"""
     + _ILLNESS)
 )
 # Good fortune is what befalls a character through no effort of theirs: a windfall, a recovery, a return
@@ -92,8 +93,21 @@ _CLAUSE_END = frozenset(words(". ! ? ; : , \" ( ) but and because when while the
 _BE = frozenset(words("am is are was were be been being 's 're 'm get got gets getting"))
 # A word after the form that makes it no misfortune: "dead end", "fell asleep", "fire escape", "late at night".
 _NOT_AFTER = {
-    "dead": frozenset(words("end ends tired drunk serious silence center centre")),
-    "fell": frozenset(words("asleep in back for")),
+    # "the dead body", "three dead people": the dead seen as a sight, not a death that happens (coders 0:6)
+    "dead": frozenset(words("end ends tired drunk serious silence center centre body bodies people women men firemen")),
+    "torn": frozenset(words("between")),  # "I am torn between him and Don"
+    "paralyzed": frozenset(words("with")),  # "paralyzed with fear": a feeling
+    "sick": frozenset(words("with")),  # "sick with emotions"
+    "hurt": frozenset(words("that")),  # "I was hurt that he didn't ask": hurt feelings
+    "missed": frozenset(words("them him her you me us")),  # "I had missed them all so much": longing
+    # "ran out of the room": running out, not running out of gas
+    "ran_out_of": frozenset(words("the a an my his her our their this that")),
+    # "I forgot what it was", "forgotten now": the dreamer's memory of the dream, not a lapse in it
+    "forgot": frozenset(words("what who where how why whether which now much most")),
+    "forgotten": frozenset(words("what who where how why whether which now much most")),
+    "fell": frozenset(words("asleep in back for exhausted")),
+    # "broke up with", "broke into the house" (a burglary is an aggression), "broke away from them"
+    "broke": frozenset(words("up into in away")),
     "falls": frozenset(words("asleep in")),
     "falling": frozenset(words("asleep in")),
     "fire": frozenset(
@@ -112,6 +126,8 @@ _NOT_BEFORE = {
     "hurt": frozenset(words("felt feel feeling feels quite very so deeply")),
     "lost": frozenset(words("felt feel feeling feels looked looks seemed long my his her")),
     "late": frozenset(words("very too quite it's")),
+    "breaks": frozenset(words("bathroom coffee lunch")),
+    "forgotten": frozenset(words("are")),  # "usually all but one or two are forgotten"
 }
 _STATE_BE = frozenset(words("is are 's been"))
 _BACKSTORY = frozenset(words("since before"))  # "since Mary died", "before she took ill": waking-life past
@@ -125,6 +141,12 @@ def _context_ok(lowers: list[str], i: int, phrase: str) -> bool:
     prev = lowers[i - 1] if i > 0 else ""
     if nxt in _NOT_AFTER.get(phrase, ()) or prev in _NOT_BEFORE.get(phrase, ()):
         return False
+    if phrase in _DEATH and nxt[:1] in "'0123456789" and nxt:
+        return False  # "Marissa Camden (died '91)": a note of when, in waking life
+    if phrase in ("forgot", "forgotten") and nxt == "a" and i + 2 < len(lowers) and lowers[i + 2] == "lot":
+        return False  # "I have forgotten a lot of the dream"
+    if phrase == "hurt" and prev == "to":
+        return False  # "mean men are out to hurt me": an intent, not an injury
     if phrase == "killed" and prev not in _BE:
         return False  # "he killed the guard": an aggression; "he was killed" is a misfortune
     if phrase == "fire" and prev in _FIRE_VERB_BEFORE:
