@@ -18,7 +18,8 @@ _BODILY = frozenset(
     broken_arm cut_my burned burnt drowned drowning fainted fell_down paralyzed pain bleed bit_by stung""")
 )
 _MISFORTUNE = frozenset(
-    words("""lost accident crashed crash fell falling stuck trapped late missed broken broke ruined fire flood injured hurt wounded bleeding bled sick ill died dead dying burned burnt drowned
+    words("""lost accident crashed crash fell falling stuck trapped late missed broken broke ruined fire flood
+    injured hurt wounded bleeding bled sick ill died dead dying burned burnt drowned
     drowning fainted paralyzed pain disaster killed dies die slipped tripped collapsed exploded explosion
     earthquake storm tornado hurricane wreck wrecked crashing sinking sank sinks burning flooded flooding
     dropped spilled tore torn ripped broke_down flat_tire ran_out_of too_late forgot forgotten missing
