@@ -124,6 +124,25 @@ def test_destinations_and_capitalised_prepositions_are_not_characters() -> None:
     assert [(c.text, c.code) for c in b.characters] == [("Brindle", "1IKA"), ("Marissa", "1FKA")]
 
 
+def test_a_capital_that_is_no_given_name_after_a_preposition_is_a_place() -> None:
+    a = analyze("The city was like the city of Pompeii. They would send to Rochester. We walked down Abington.")
+    assert a.characters == []
+    # a given name stays a person there; after "talked to" too; "in front of Moe's." is a shop
+    b = analyze("I gave the book to Hannah and talked to Brindle. We stood in front of Moe's. Then Al came.")
+    assert [(c.text, c.code) for c in b.characters] == [("Hannah", "1FKA"), ("Brindle", "1IKA"), ("Al", "1MKA")]
+
+
+def test_given_names_the_short_lists_lack_have_their_sex() -> None:
+    # (Eli is a man's name in the USA, a woman's in some countries: the USA's usage first)
+    a = analyze("Then Tristan, Kylie and Reynaldo came by. Later Eli waved and Jo stayed.")
+    assert [c.code for c in a.characters] == ["1MKA", "1FKA", "1MKA", "1MKA", "1FKA"]
+
+
+def test_a_stranger_described_as_someone_elses_relative_is_one_character() -> None:
+    a = analyze("An old man came and stood near us. Then I found that he was my girlfriend's father.")
+    assert [(c.text, c.code) for c in a.characters] == [("man", "1MKA")]
+
+
 def test_baby_sitting_brings_no_baby() -> None:
     a = analyze("I was baby-sitting the kids. Later the baby cried.")
     assert [(c.text, c.code) for c in a.characters] == [("kids", "2JSC"), ("baby", "1ISB")]

@@ -9,13 +9,14 @@ dreamer is not a character. Plain Python, no I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.22"
+VERSION = "1.23"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -156,6 +157,31 @@ FEMALE_NAMES = frozenset(
     jackie jo kay kristen kristin leah lorraine lori marsha mona nina patty renee rhonda robin shannon
     sheryl susie tammy terri tracy ruby hilda greta gretchen heidi ingrid""")
 )
+
+
+@cache
+def _name_dictionary() -> Any:
+    import gender_guesser.detector  # about 40,000 given names by country (Jörg Michael's list), offline
+
+    return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+_GUESSED_SEX = {"male": "M", "mostly_male": "M", "female": "F", "mostly_female": "F", "andy": "I"}
+
+
+def sex_of_given_name(name: str) -> str | None:
+    """"M", "F", "I" (a given name of either sex: Pat) or None (no given name at all: Rochester), for a name
+    the short lists above do not hold; as used in the USA first ("Eli" is a man's name there), else anywhere
+    ("Esme")."""
+    d = _name_dictionary()
+    guess = d.get_gender(name, "usa")
+    if guess in ("andy", "unknown"):
+        guess = d.get_gender(name) if guess == "unknown" else guess
+        if guess == "andy":
+            guess = d.get_gender(name)
+    return _GUESSED_SEX.get(guess)
+
+
 _TITLES = {
     "mr": "M",
     "mister": "M",
@@ -422,13 +448,33 @@ def _absent(lowers: list[str], i: int) -> bool:
 _PREDICATE_GAP = frozenset(words("with to by for from at on in of and or but than like as that who whom not"))
 
 
+# Before a capitalised word of no known sex, these say it is a place: "at Abington", "the city of Pompeii",
+# "send to Rochester", "strolling down Abington" (a known name after them is still a person: "to Jim").
+_PLACE_PREPOSITIONS = frozenset(words("in at from near into toward towards through outside inside of to down"))
+
+
+# ... but after these, "to" leads to a person: "I talked to Brindle", "she introduced me to Quill".
+_TO_SOMEONE = frozenset(
+    words("""talk talks talked talking say says said saying speak speaks spoke speaking write writes wrote
+    writing listen listens listened listening introduce introduces introduced introducing explain explains
+    explained explaining mention mentions mentioned complain complains complained reply replies replied
+    answer answers answered wave waves waved waving nod nods nodded smile smiles smiled show shows showed
+    give gives gave giving hand hands handed handing belong belongs belonged married engaged next close me
+    him her us them it this that""")
+)
+
+
+def _possessive(token: str) -> bool:
+    return token.endswith("'s") and token[:-2].isalpha()
+
+
 def _described_by(before: list[Mention], lowers: list[str], i: int, number: str) -> Mention | None:
     """The character a noun after "he was", "she is", "they were" describes ("he was a tall man"), if one
     of that sex and number was named before; such a noun names no new character."""
     j = i - 1
     while j >= 0 and i - j <= 4 and lowers[j] not in _BE:
-        if lowers[j] in _PREDICATE_GAP or not lowers[j].isalpha():
-            return None
+        if lowers[j] in _PREDICATE_GAP or not (lowers[j].isalpha() or _possessive(lowers[j])):
+            return None  # an owner may stand between: "he was my girlfriend's father"
         j -= 1
     if j < 1 or lowers[j] not in _BE or (j == i - 1 and number == "1"):
         return None  # a determiner at least: "he was a man", not "he was man enough"; "they were students"
@@ -468,6 +514,7 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
     cast: dict[str, str] = doc.scratch.get("cast", {})
     lowers = [t.lower for t in toks]
     out: list[Mention] = []
+    described_at: set[int] = set()  # nouns that describe a character named before ("he was my father")
     i = 0
     n = len(toks)
     while i < n:
@@ -574,7 +621,8 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                 ident = "K"  # "a girl I know", "a boy from my high school"
             if ident == "S" and num == "2" and prev == "the" and _HOUSES & doc.scratch["lower_words"]:
                 ident = "K"  # "the girls" in a report about the dreamer's dorm or sorority: the girls there
-            described = _described_by(out, lowers, i, num)
+            # an owner ("he was my girlfriend's father") is not what the sentence says he is
+            described = None if _possessive(lowers[i]) else _described_by(out, lowers, i, num)
             if described is not None:
                 # "Someone came in. He was a tall man.": the man is that someone, not a second character
                 if described.sex == "I":
@@ -585,6 +633,7 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                     described.identity = ident  # "He was my brother": the brother
                     if ident in _KIN and not described.key.startswith("name:"):
                         described.key = base  # "a woman ... it was my mother ... my mother": one character
+                described_at.add(i)
                 i += 1
                 continue
             out.append(Mention(base, num, sex, ident, age, "human", i, i))  # "Mother" as a name: the same key
@@ -621,8 +670,19 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                 sex = "M"
             elif first_name in FEMALE_NAMES:
                 sex = "F"
+            given = sex_of_given_name(first_name) if sex == "I" else None
+            if given in ("M", "F"):
+                sex = given  # Hannah, Kylie, Tristan, Reynaldo: names the short lists lack
             elif sex == "I" and len(first_name) > 3 and first_name.endswith(("a", "ine", "elle")):
                 sex = "F"  # Paulina, Charla, Geraldine, Danielle: English given names ending so are mostly women's
+            if lowers[j].endswith("'s") and (j + 1 >= n or not lowers[j + 1][:1].isalpha()) and cast.get(name) is None:
+                i = j + 1  # "in front of Moe's.", "reminded me of Taylor's)": a shop or a house, no one in it
+                continue
+            if sex == "I" and given is None and i > 0 and lowers[i - 1] in _PLACE_PREPOSITIONS \
+                    and not (lowers[i - 1] == "to" and i > 1 and lowers[i - 2] in _TO_SOMEONE) \
+                    and cast.get(name) is None and cast.get(first_name) is None:
+                i = j + 1  # "at Abington", "the city of Pompeii", "to Moe's": no given name, so a place
+                continue
             ident = "K"
             last_name = lowers[j].replace("'s", "")
             if name in _PROMINENT_FULL or (last_name in PROMINENT and (i < j or not _is_listed(first_name))):
@@ -637,15 +697,15 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
         i += 1
     _apply_notes(out, lowers)
     _resolve_sex(out, lowers)
-    return _merge_appositions(_without_absent_owners(out, lowers), lowers)
+    return _merge_appositions(_without_absent_owners(out, lowers, described_at), lowers)
 
 
-def _without_absent_owners(mentions: list[Mention], lowers: list[str]) -> list[Mention]:
+def _without_absent_owners(mentions: list[Mention], lowers: list[str], described_at: set[int]) -> list[Mention]:
     """Drop a person named only to say whose relative someone is ("Richard's mother told me", "my
     friend's father"): HVdC codes the characters present, and such an owner named once is not shown to be
     (unlike the owner of a feeling or a house: "my brother's anger", "my mother's house. She hugged me")."""
     keys = [m.key for m in mentions]
-    starts = {m.first for m in mentions if m.kind == "human"}
+    starts = {m.first for m in mentions if m.kind == "human"} | described_at
     return [
         m
         for m in mentions
