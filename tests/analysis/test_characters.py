@@ -271,3 +271,26 @@ def test_more_role_nouns() -> None:
 def test_the_girls_of_the_dreamer_s_dorm_are_known() -> None:
     assert _codes("I was in the smoking room of my dorm talking to the girls.") == [("girls", "2FKC")]
     assert _codes("I was at the beach talking to the girls.") == [("girls", "2FSC")]
+
+
+def test_the_person_and_the_child_are_the_ones_named_before() -> None:
+    a = analyze("I heard someone coming up the stairs. The person came closer and closer.")
+    assert [(c.text, c.code, c.count) for c in a.characters] == [("someone", "1IUA", 2)]
+    b = analyze("A small child had drowned and the police brought the child in. I held the baby.")
+    assert [(c.text, c.count) for c in b.characters] == [("child", 3), ("police", 1)]
+
+
+def test_no_one_there_is_no_character() -> None:
+    for text in (
+        "I went around to each person in the lab.",
+        "I was shocked she would marry such a person.",
+        "I walk along the street where I had lived as a child.",
+        "We are looking for someone. Someone might bring them a robe.",
+        "It scares me to think of going out with someone.",
+    ):
+        assert analyze(text).characters == [], text
+
+
+def test_more_strangers_the_dreamer_knows() -> None:
+    a = analyze("The soldier was a girl that used to live next door. Jean is the other girl who works in my office.")
+    assert [c.code for c in a.characters if c.text == "girl"] == ["1FKC", "1FKC"]

@@ -16,7 +16,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.23"
+VERSION = "1.24"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -362,6 +362,13 @@ _KNOWN_AFTER = (
     ("i", "like"),
     ("i", "liked"),
     ("i", "went", "to", "school"),
+    ("used", "to"),  # "a girl that used to live next door to us"
+    ("he", "used", "to"),  # "a girl he used to go with"
+    ("she", "used", "to"),
+    ("works", "in", "my"),  # "the other girl who works in my office"
+    ("works", "with", "me"),
+    ("lives", "next", "door"),
+    ("lived", "next", "door"),
     ("from", "my"),
     ("from", "high", "school"),
     ("from", "school"),
@@ -441,8 +448,15 @@ def _absent(lowers: list[str], i: int) -> bool:
         return True
     if w == "of" and j > 0 and (lowers[j - 1] in _OF_VERBS or (j > 1 and lowers[j - 2] in _OF_VERBS)):
         return True
+    if w == "as" and j < i - 1 and lowers[j + 1] in {"a", "an"} and lowers[i] in _YOUNG_SELF:
+        return True  # "the street where I had lived as a child": the dreamer then
     # "I was a girl", "we were the students" (a determiner between): the dreamer, not another character
     return w in _BE and j > 0 and lowers[j - 1] in _DREAMER_IS and j < i - 1
+
+
+# "looking for someone", "go out with someone", "to find someone": someone sought or imagined
+_SOUGHT = frozenset(words("looking look looks searching search waiting wait out to go going date dating"))
+_YOUNG_SELF = frozenset(words("child kid boy girl baby teenager teen youngster youth"))
 
 
 _PREDICATE_GAP = frozenset(words("with to by for from at on in of and or but than like as that who whom not"))
@@ -462,6 +476,11 @@ _TO_SOMEONE = frozenset(
     give gives gave giving hand hands handed handing belong belongs belonged married engaged next close me
     him her us them it this that""")
 )
+
+
+def _again(m: Mention, i: int) -> Mention:
+    """Another mention, at token ``i``, of the character ``m`` names (so "she", "the person" resolve to it)."""
+    return Mention(m.key, m.number, m.sex, m.identity, m.age, m.kind, i, i)
 
 
 def _possessive(token: str) -> bool:
@@ -586,10 +605,30 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
             ):
                 i += 1  # "I'd have someone to talk to", "I needed someone to help me": wished for, not there
                 continue
+            if base in {"someone", "somebody"} and (
+                (prev in {"for", "find", "with"} and i > 1 and lowers[i - 2] in _SOUGHT)
+                or lowers[i + 1 : i + 2] in (["might"], ["would"], ["could"], ["may"])
+                or lowers[i + 1 : i + 3] in (["who", "can"], ["who", "could"], ["who", "would"])
+            ):
+                i += 1  # "looking for someone", "going out with someone", "someone might bring": no one there
+                continue
             if base == "people" and (
                 lowers[i - 2 : i] == ["of", "all"] or lowers[i + 1 : i + 3] in (["like", "me"], ["like", "us"])
             ):
                 i += 1  # "she of all people", "people like me": a manner of speaking, no one there
+                continue
+            if base == "person" and (prev in {"each", "every", "such", "only"} or lowers[i - 2 : i] == ["such", "a"]):
+                i += 1  # "to each person", "marry such a person", "the only person going down was me": no one new
+                continue
+            singles = [m for m in out if m.kind == "human" and m.number == "1"]
+            if base == "person" and prev in {"the", "this", "that"} and singles:
+                out.append(_again(singles[-1], i))  # "someone walking behind me ... the person came closer"
+                i += 1
+                continue
+            young = [m for m in out if m.kind == "human" and m.number == "1" and m.age in {"C", "B"}]
+            if base in {"child", "kid", "baby", "infant"} and prev in {"the", "this", "that"} and young:
+                out.append(_again(young[-1], i))  # "hold the baby ... he took the child": the child named before
+                i += 1
                 continue
             if base in {"anyone", "anybody"} and prev in {"not", "n't", "didn't", "no"}:
                 i += 1
