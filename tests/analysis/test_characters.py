@@ -294,3 +294,8 @@ def test_no_one_there_is_no_character() -> None:
 def test_more_strangers_the_dreamer_knows() -> None:
     a = analyze("The soldier was a girl that used to live next door. Jean is the other girl who works in my office.")
     assert [c.code for c in a.characters if c.text == "girl"] == ["1FKC", "1FKC"]
+
+
+def test_the_man_after_a_stranger_named_by_role_is_that_stranger() -> None:
+    a = analyze("I saw a policeman. The door sent the man reeling off the step. My instructor came in.")
+    assert [(c.text, c.code, c.count) for c in a.characters] == [("policeman", "1MOA", 2), ("instructor", "1IKA", 1)]

@@ -156,7 +156,8 @@ def test_flirting_and_falling_in_love_are_friendly() -> None:
 
 def test_a_passive_phrase_swaps_the_roles_a_stated_state_does_not() -> None:
     got = lambda text: [(i.initiator, i.recipient) for i in analyze(text).interactions]  # noqa: E731
-    assert got("I got yelled at by my teacher.") == [("1IOA", "D")]
+    assert got("I got yelled at by the teacher.") == [("1IOA", "D")]
+    assert got("I got yelled at by my teacher.") == [("1IKA", "D")]  # a teacher of the dreamer's is known
     assert got("We were kicked out.") == [("", "D")]
     assert got("I was upset with my brother.") == [("D", "1MBA")]
 

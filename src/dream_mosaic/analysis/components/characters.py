@@ -16,7 +16,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.24"
+VERSION = "1.25"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -478,6 +478,11 @@ _TO_SOMEONE = frozenset(
 )
 
 
+# Nouns that say only that someone is a man or a woman: "the man" after "a policeman" is most often
+# the policeman.
+_PLAIN_PEOPLE = frozenset(words("man woman guy fellow lady gentleman"))
+
+
 def _again(m: Mention, i: int) -> Mention:
     """Another mention, at token ``i``, of the character ``m`` names (so "she", "the person" resolve to it)."""
     return Mention(m.key, m.number, m.sex, m.identity, m.age, m.kind, i, i)
@@ -625,6 +630,16 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                 out.append(_again(singles[-1], i))  # "someone walking behind me ... the person came closer"
                 i += 1
                 continue
+            if base in _PLAIN_PEOPLE and prev == "the" and not any(m.key == base for m in out):
+                sex_now = HUMAN_NOUNS[base][1]
+                earlier = [
+                    m for m in out
+                    if m.kind == "human" and m.number == "1" and m.sex == sex_now and m.identity in {"S", "U", "O", "E"}
+                ]
+                if earlier:
+                    out.append(_again(earlier[-1], i))  # "a policeman ... sending the man reeling": the policeman
+                    i += 1
+                    continue
             young = [m for m in out if m.kind == "human" and m.number == "1" and m.age in {"C", "B"}]
             if base in {"child", "kid", "baby", "infant"} and prev in {"the", "this", "that"} and young:
                 out.append(_again(young[-1], i))  # "hold the baby ... he took the child": the child named before
@@ -638,8 +653,8 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                 sex = _SEX_MODIFIER[prev]
             if prev in {"old", "older", "elderly"} and age != "A":
                 age = "A"
-            if ident in {"S", "U"} and prev in {"my", "our"}:
-                ident = "K"
+            if ident in {"S", "U", "O"} and prev in {"my", "our"}:
+                ident = "K"  # "my instructor", "our teacher": someone the dreamer knows, not a role alone
             if ident in _KIN:
                 # "his mother", "Richard's father", "the parents of a boy I know": someone else's family
                 ident = _family_of_someone_else(out, lowers, i) or ident
