@@ -299,3 +299,8 @@ def test_more_strangers_the_dreamer_knows() -> None:
 def test_the_man_after_a_stranger_named_by_role_is_that_stranger() -> None:
     a = analyze("I saw a policeman. The door sent the man reeling off the step. My instructor came in.")
     assert [(c.text, c.code, c.count) for c in a.characters] == [("policeman", "1MOA", 2), ("instructor", "1IKA", 1)]
+
+
+def test_a_name_and_a_noun_with_a_clause_that_says_who_are_one_person() -> None:
+    a = analyze("I dreamed that Norma (18), a girl who resides in the same dormitory as I, and I decided to move.")
+    assert [(c.text, c.code) for c in a.characters] == [("Norma", "1FKA")]

@@ -16,7 +16,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.25"
+VERSION = "1.26"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -808,20 +808,25 @@ def _merge_appositions(mentions: list[Mention], lowers: list[str]) -> list[Menti
             prev.key = m.key  # later mentions of the name are this character
             prev.last = m.last
             continue
+        relative = lowers[m.last + 1 : m.last + 2] in (["who"], ["whom"], ["that"])
         if (
             prev is not None
             and prev.key.startswith("name:")
             and _one_person_noun(m)
-            and m.identity not in {"S", "U", "O", "E"}
-            and 1 < m.first - prev.last <= 4
+            and (m.identity not in {"S", "U", "O", "E"} or relative)
+            and 1 < m.first - prev.last <= (7 if relative else 4)
             and lowers[prev.last + 1] in {",", "("}
-            and all(w in _APPOSITION_GLUE or w in _APPOSITION_NOUN_GLUE for w in lowers[prev.last + 2 : m.first])
+            and all(
+                w in _APPOSITION_GLUE or w in _APPOSITION_NOUN_GLUE or (relative and (w.isdigit() or w == ")"))
+                for w in lowers[prev.last + 2 : m.first]
+            )
         ):
+            # "Norma (18), a girl who resides in my dormitory": with a clause that says who, one person
             # "Herb, a friend of mine", "Gilbert (a close friend of mine)", "Ann, my sister": the name says
             # who, the noun what they are to the dreamer
             if prev.sex == "I":
                 prev.sex = m.sex
-            if m.identity != "K" or prev.identity in {"S", "U"}:
+            if (m.identity != "K" or prev.identity in {"S", "U"}) and m.identity not in {"S", "U", "O", "E"}:
                 prev.identity = m.identity
             continue
         if (
