@@ -62,7 +62,7 @@ def test_strangers_the_dreamer_knows_and_two_word_friends() -> None:
 
 
 def test_unlisted_names_ending_like_womens_names_are_female() -> None:
-    a = analyze("I met Paulina and Zorblat at the station.")
+    a = analyze("I met Paulina at the station. Later I saw Zorblat.")
     assert sorted(c.code for c in a.characters) == ["1FKA", "1IKA"]
 
 
@@ -134,7 +134,7 @@ def test_a_capital_that_is_no_given_name_after_a_preposition_is_a_place() -> Non
 
 def test_given_names_the_short_lists_lack_have_their_sex() -> None:
     # (Eli is a man's name in the USA, a woman's in some countries: the USA's usage first)
-    a = analyze("Then Tristan, Kylie and Reynaldo came by. Later Eli waved and Jo stayed.")
+    a = analyze("Then Tristan came by with Kylie. Later Reynaldo stayed, Eli waved, then Jo stayed.")
     assert [c.code for c in a.characters] == ["1MKA", "1FKA", "1MKA", "1MKA", "1FKA"]
 
 
@@ -299,6 +299,18 @@ def test_more_strangers_the_dreamer_knows() -> None:
 def test_the_man_after_a_stranger_named_by_role_is_that_stranger() -> None:
     a = analyze("I saw a policeman. The door sent the man reeling off the step. My instructor came in.")
     assert [(c.text, c.code, c.count) for c in a.characters] == [("policeman", "1MOA", 2), ("instructor", "1IKA", 1)]
+
+
+def test_names_listed_together_are_one_group_as_the_coders_code_them() -> None:
+    # the coders code "Hannah and Margo" as 2FKT, "Esme, Hannah, and Margo" as one group
+    a = analyze("I went to Spain with Hannah and Margo. A play was directed by Esme, Hannah, and Margo.")
+    groups = [("Hannah and Margo", "2FKA"), ("Esme, Hannah, and Margo", "2FKA")]
+    assert [(c.text, c.code) for c in a.characters] == groups
+    b = analyze("I met Arthur and Julia. Working for Dr. Ashh and Frank is impatient.")
+    assert [(c.text, c.code) for c in b.characters] == [("Arthur and Julia", "2JKA"), ("Ashh", "1IKA"),
+                                                          ("Frank", "1MKA")]
+    c = analyze("Frank and Wendy came home.", {"Frank": "1MHA", "Wendy": "1FDA"})
+    assert [c.code for c in c.characters] == ["2JXA"]  # family members together
 
 
 def test_a_name_and_a_noun_with_a_clause_that_says_who_are_one_person() -> None:

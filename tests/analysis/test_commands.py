@@ -39,7 +39,7 @@ def test_analyze_jsonl_with_a_cast_per_file_and_per_line(tmp_path: Path) -> None
     lines = [
         {"id": "a", "text": "Frank and I drove to the lake."},
         {"id": "b", "text": "Frank and I drove to the lake.", "cast": {"Frank": "brother"}},
-        {"id": "c", "text": "Wendy and Frank sang.", "cast": {"Wendy": "1FDA"}},
+        {"id": "c", "text": "Wendy sang. Frank listened.", "cast": {"Wendy": "1FDA"}},
     ]
     src.write_text("".join(json.dumps(x) + "\n" for x in lines))
     cast.write_text(json.dumps({"Frank": "husband"}))

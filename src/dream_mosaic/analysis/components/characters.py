@@ -16,7 +16,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.26"
+VERSION = "1.27"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -828,6 +828,23 @@ def _merge_appositions(mentions: list[Mention], lowers: list[str]) -> list[Menti
                 prev.sex = m.sex
             if (m.identity != "K" or prev.identity in {"S", "U"}) and m.identity not in {"S", "U", "O", "E"}:
                 prev.identity = m.identity
+            continue
+        if (
+            prev is not None
+            and prev.kind == m.kind == "human"
+            and prev.key.startswith("name:")
+            and m.key.startswith("name:")
+            and prev.key != m.key
+            and lowers[prev.last + 1 : m.first] in (["and"], [","], [",", "and"])
+            and lowers[m.last + 1 : m.last + 2] not in (["'s"], ["is"], ["was"], ["has"], ["does"], ["says"])
+        ):
+            # "Hannah and Margo", "Esme, Hannah, and Margo": named together, the coders code one group (not
+            # "working for Dr. Ashh and Frank is impatient": a singular verb after them starts a clause)
+            prev.sex = prev.sex if prev.sex == m.sex else "J"
+            if prev.identity != m.identity:  # "Frank (husband) and Wendy (daughter)": family members, X
+                prev.identity = "X" if prev.identity in _KIN and m.identity in _KIN else "K"
+            prev.number = "2"
+            prev.last = m.last
             continue
         if (
             prev is not None
