@@ -436,3 +436,13 @@ def test_we_dance_is_friendliness_with_the_partner() -> None:
     assert danced("Then Frank and I are dancing in a hall.") == {("D", "1MKA")}
     assert danced("A party with good friends from the Retreat Center. We dance and play games.") == {("D", "2JKA")}
     assert danced("The music was loud and we danced.") == set()  # no one named to dance with
+
+
+def test_a_quarrel_named_as_a_noun_is_an_aggression() -> None:
+    def aggressions(text: str) -> list[str]:
+        return [" ".join(i.words) for i in analyze(text).interactions if i.kind == "aggression"]
+
+    assert aggressions("My sister and I had an argument about the car.") == ["an argument"]
+    assert aggressions("He started a quarrel with me.") == ["quarrel with"]
+    assert aggressions("Then a fight began between the two boys.") == ["fight"]
+    assert aggressions("We watched the fight on television. It was a good argument.") == []

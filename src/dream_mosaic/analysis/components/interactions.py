@@ -22,7 +22,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.26"
+VERSION = "1.27"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -439,7 +439,9 @@ def _no_act_here(match: tuple[str, ...], kind: str, lowers: list[str], i: int, l
     God", "you're driving me crazy", "hold on to its head".
     """
     prev = lowers[i - 1] if i else ""
-    if prev in _NEGATORS or (prev in _DETERMINERS and len(match) == 1 and match[0] not in _TRAILING):
+    if prev in _NEGATORS or (
+        prev in _DETERMINERS and len(match) == 1 and match[0] not in _TRAILING and not _a_quarrel(lowers, i, last)
+    ):
         return True
     if match in _ADJECTIVAL and (prev in _DETERMINERS or prev in {",", "old"}):
         return True
@@ -471,6 +473,19 @@ def _no_act_here(match: tuple[str, ...], kind: str, lowers: list[str], i: int, l
         or (head in _HOLD and ("down" in nxt or nxt[:1] == ["on"]))
         or (head in _CATCH and any(w in _CAUGHT_IDIOM for w in nxt))
     )
+
+
+def _a_quarrel(lowers: list[str], i: int, last: int) -> bool:
+    """A quarrel named as a noun that happens in the dream: "we had an argument", "he started a quarrel",
+    "a fight began", "an argument between the two" (HVdC codes it like the verb)."""
+    return lowers[i] in _QUARREL_NOUNS and (
+        (i > 1 and lowers[i - 2] in _INTO_A_QUARREL)
+        or lowers[last + 1 : last + 2] in (["began"], ["broke"], ["between"])
+    )
+
+
+_QUARREL_NOUNS = frozenset(words("argument quarrel fight"))
+_INTO_A_QUARREL = frozenset(words("had have has having into started start starts starting began begin begins"))
 
 
 # A dislike of a thing or a situation, not of a person: "this baby sure doesn't like this", "she hated it
