@@ -316,3 +316,8 @@ def test_names_listed_together_are_one_group_as_the_coders_code_them() -> None:
 def test_a_name_and_a_noun_with_a_clause_that_says_who_are_one_person() -> None:
     a = analyze("I dreamed that Norma (18), a girl who resides in the same dormitory as I, and I decided to move.")
     assert [(c.text, c.code) for c in a.characters] == [("Norma", "1FKA")]
+
+
+def test_a_stranger_named_stays_a_stranger() -> None:
+    a = analyze("At the bar I met a man named Keith. My friend, Sue, came later.")
+    assert [(c.text, c.code) for c in a.characters] == [("man named Keith", "1MSA"), ("friend, Sue", "1FKA")]

@@ -16,7 +16,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.27"
+VERSION = "1.28"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -803,8 +803,7 @@ def _merge_appositions(mentions: list[Mention], lowers: list[str]) -> list[Menti
         ):
             if prev.sex == "I" and m.sex != "I":
                 prev.sex = m.sex
-            if prev.identity in {"S", "U"}:
-                prev.identity = "K"
+            # a stranger stays a stranger though named ("a man named Keith": the coders code him U, not K)
             prev.key = m.key  # later mentions of the name are this character
             prev.last = m.last
             continue
