@@ -321,3 +321,10 @@ def test_a_name_and_a_noun_with_a_clause_that_says_who_are_one_person() -> None:
 def test_a_stranger_named_stays_a_stranger() -> None:
     a = analyze("At the bar I met a man named Keith. My friend, Sue, came later.")
     assert [(c.text, c.code) for c in a.characters] == [("man named Keith", "1MSA"), ("friend, Sue", "1FKA")]
+
+
+def test_capitals_inside_the_name_of_a_place_are_no_one() -> None:
+    a = analyze("It took place in the Hotel Carter Ballroom. We went out to Camp Wise. I called Western Union.")
+    assert a.characters == []
+    b = analyze("We stood by the Adelbert Roads. Later Carl came in.")
+    assert [(c.text, c.code) for c in b.characters] == [("Carl", "1MKA")]

@@ -16,7 +16,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.28"
+VERSION = "1.29"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -197,6 +197,12 @@ _TITLES = {
     "lord": "M",
 }
 _ABBREVIATED_TITLES = frozenset(words("mr mrs ms dr"))
+# Capitalised words that begin the name of a place or an institution: the capital after them is no person.
+_PLACE_HEADS = frozenset(
+    words("""hotel camp lake fort mount mt port cape west east north south western eastern northern southern
+    new ohio st university college school hall park church hospital center building store mountain
+    island beach street city avenue road county lakeside riverside""")
+)
 _NOT_NAMES = frozenset(
     words("""i i'm i've i'd i'll god oh ok okay yes no mom dad mother father the a an and but then so when while
     we he she they it this that there here what why how who my his her our their your you me us them
@@ -221,7 +227,7 @@ _PLACE_AFTER = frozenset(
     hotel hospital center building store mountain mountains island beach state states high bay valley
     airport station mall restaurant cafe library theater theatre club company house gym administration
     stadium auditorium arena chapel cathedral museum zoo square plaza bridge tower tavern pub diner cinema
-    gallery campus apartments boulevard blvd dorm dormitory""")
+    gallery campus apartments boulevard blvd dorm dormitory roads ballroom sales inn motel lodge lounge bar""")
 )
 _COMMON_CAPITALISED = frozenset(
     words("""also finally later just see note are all section math truth mass general bulletin scandal
@@ -960,6 +966,8 @@ def _is_name(toks: list[Any], lowers: list[str], doc: DreamDoc, i: int) -> bool:
         return True  # "Mr. Jones", "Dr. Hall": a title makes the next capital a name
     if w in _NOT_NAMES or len(w) < 2:
         return False
+    if w in _PLACE_HEADS or (i > 0 and toks[i - 1].is_title and lowers[i - 1] in _PLACE_HEADS):
+        return False  # "Hotel Carter Ballroom", "Camp Wise", "West Va.", "Ohio Wesleyan": part of a place's name
     if t.text.isupper() and w not in MALE_NAMES and w not in FEMALE_NAMES:
         return False  # emphasis or an acronym, not a name
     if w in _COMMON_CAPITALISED or w in ETHNIC or w in _PLACE_AFTER:
