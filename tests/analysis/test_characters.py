@@ -328,3 +328,8 @@ def test_capitals_inside_the_name_of_a_place_are_no_one() -> None:
     assert a.characters == []
     b = analyze("We stood by the Adelbert Roads. Later Carl came in.")
     assert [(c.text, c.code) for c in b.characters] == [("Carl", "1MKA")]
+
+
+def test_a_surname_alone_after_the_full_name_is_the_same_person() -> None:
+    a = analyze("I saw Paul Robeson singing. Later Robeson left. Mary Smith came.")
+    assert [(c.text, c.code, c.count) for c in a.characters] == [("Paul Robeson", "1MKA", 2), ("Mary Smith", "1FKA", 1)]

@@ -16,7 +16,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.29"
+VERSION = "1.30"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -747,8 +747,15 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
             last_name = lowers[j].replace("'s", "")
             if name in _PROMINENT_FULL or (last_name in PROMINENT and (i < j or not _is_listed(first_name))):
                 ident = "P"  # Beethoven, Harry Truman, Marilyn Monroe
+            surname_of = next(
+                (m for m in reversed(out)
+                 if m.key.startswith("name:") and m.last > m.first and lowers[m.last].replace("'s", "") == name),
+                None,
+            ) if i == j else None
             declared = cast.get(name) or cast.get(first_name)
-            if declared:  # the dreamer said who this is: {"mary": "1FWA"}
+            if surname_of is not None:  # "Paul Robeson ... Robeson": the one named in full before
+                out.append(_again(surname_of, i))
+            elif declared:  # the dreamer said who this is: {"mary": "1FWA"}
                 out.append(_declared(declared, "name:" + name.split()[0], i, j))
             else:
                 out.append(Mention("name:" + name.split()[0], "1", sex, ident, "A", "human", i, j))
