@@ -333,3 +333,8 @@ def test_capitals_inside_the_name_of_a_place_are_no_one() -> None:
 def test_a_surname_alone_after_the_full_name_is_the_same_person() -> None:
     a = analyze("I saw Paul Robeson singing. Later Robeson left. Mary Smith came.")
     assert [(c.text, c.code, c.count) for c in a.characters] == [("Paul Robeson", "1MKA", 2), ("Mary Smith", "1FKA", 1)]
+
+
+def test_friends_said_of_someone_are_no_new_characters() -> None:
+    a = analyze("I have a neighbor; he visits often. We are friends. None of my friends were there.")
+    assert [(c.text, c.code) for c in a.characters] == [("neighbor", "1MKA")]

@@ -16,7 +16,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.30"
+VERSION = "1.31"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -460,6 +460,7 @@ def _absent(lowers: list[str], i: int) -> bool:
     return w in _BE and j > 0 and lowers[j - 1] in _DREAMER_IS and j < i - 1
 
 
+_BE_PREDICATE = frozenset(words("am is are was were be been being 're 'm we they"))
 # "looking for someone", "go out with someone", "to find someone": someone sought or imagined
 _SOUGHT = frozenset(words("looking look looks searching search waiting wait out to go going date dating"))
 _YOUNG_SELF = frozenset(words("child kid boy girl baby teenager teen youngster youth"))
@@ -627,6 +628,9 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
                 lowers[i - 2 : i] == ["of", "all"] or lowers[i + 1 : i + 3] in (["like", "me"], ["like", "us"])
             ):
                 i += 1  # "she of all people", "people like me": a manner of speaking, no one there
+                continue
+            if base == "friends" and (prev in _BE_PREDICATE or "none" in lowers[max(0, i - 3) : i]):
+                i += 1  # "we are friends", "aren't we friends", "none of my friends were there": no one new
                 continue
             if base == "person" and (prev in {"each", "every", "such", "only"} or lowers[i - 2 : i] == ["such", "a"]):
                 i += 1  # "to each person", "marry such a person", "the only person going down was me": no one new
