@@ -176,9 +176,8 @@ def sex_of_given_name(name: str) -> str | None:
     d = _name_dictionary()
     guess = d.get_gender(name, "usa")
     if guess in ("andy", "unknown"):
-        guess = d.get_gender(name) if guess == "unknown" else guess
-        if guess == "andy":
-            guess = d.get_gender(name)
+        anywhere = d.get_gender(name)
+        guess = guess if anywhere == "unknown" else anywhere
     return _GUESSED_SEX.get(guess)
 
 

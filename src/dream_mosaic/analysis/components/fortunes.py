@@ -142,7 +142,7 @@ def _context_ok(lowers: list[str], i: int, phrase: str) -> bool:
     prev = lowers[i - 1] if i > 0 else ""
     if nxt in _NOT_AFTER.get(phrase, ()) or prev in _NOT_BEFORE.get(phrase, ()):
         return False
-    if phrase in _DEATH and nxt[:1] in "'0123456789" and nxt:
+    if phrase in _DEATH and nxt and nxt[0] in "'0123456789":
         return False  # "Marissa Camden (died '91)": a note of when, in waking life
     if phrase in ("forgot", "forgotten") and nxt == "a" and i + 2 < len(lowers) and lowers[i + 2] == "lot":
         return False  # "I have forgotten a lot of the dream"
