@@ -338,3 +338,8 @@ def test_a_surname_alone_after_the_full_name_is_the_same_person() -> None:
 def test_friends_said_of_someone_are_no_new_characters() -> None:
     a = analyze("I have a neighbor; he visits often. We are friends. None of my friends were there.")
     assert [(c.text, c.code) for c in a.characters] == [("neighbor", "1MKA")]
+
+
+def test_people_who_live_where_the_dreamer_lives_are_known() -> None:
+    a = analyze("A group of girls who live in my dormitory were standing in the hall.")
+    assert [(c.text, c.code) for c in a.characters] == [("girls", "2FKC")]

@@ -16,7 +16,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.31"
+VERSION = "1.32"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -374,6 +374,12 @@ _KNOWN_AFTER = (
     ("works", "with", "me"),
     ("lives", "next", "door"),
     ("lived", "next", "door"),
+    ("live", "in", "my"),  # "a group of girls who live in my dormitory"
+    ("lives", "in", "my"),
+    ("lived", "in", "my"),
+    ("live", "on", "my"),  # "the boys who live on my floor"
+    ("lives", "on", "my"),
+    ("lived", "on", "my"),
     ("from", "my"),
     ("from", "high", "school"),
     ("from", "school"),
