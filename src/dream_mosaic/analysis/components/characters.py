@@ -495,6 +495,27 @@ _TO_SOMEONE = frozenset(
 _PLAIN_PEOPLE = frozenset(words("man woman guy fellow lady gentleman"))
 
 
+def _named_before(before: list[Mention], base: str, prev: str) -> Mention | None:
+    """The character a definite "the person", "the man", "the child" most likely refers back to, if any."""
+    if prev not in {"the", "this", "that"}:
+        return None
+    plain = base in _PLAIN_PEOPLE and prev == "the" and not any(m.key == base for m in before)
+    young = base in {"child", "kid", "baby", "infant"}
+    if base != "person" and not plain and not young:
+        return None
+    sex = HUMAN_NOUNS[base][1]
+    for m in reversed(before):
+        if m.kind != "human" or m.number != "1":
+            continue
+        if (
+            base == "person"
+            or (plain and m.sex == sex and m.identity in {"S", "U", "O", "E"})
+            or (young and m.age in {"C", "B"})
+        ):
+            return m
+    return None
+
+
 def _again(m: Mention, i: int) -> Mention:
     """Another mention, at token ``i``, of the character ``m`` names (so "she", "the person" resolve to it)."""
     return Mention(m.key, m.number, m.sex, m.identity, m.age, m.kind, i, i)
@@ -640,24 +661,11 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
             if base == "person" and (prev in {"each", "every", "such", "only"} or lowers[i - 2 : i] == ["such", "a"]):
                 i += 1  # "to each person", "marry such a person", "the only person going down was me": no one new
                 continue
-            singles = [m for m in out if m.kind == "human" and m.number == "1"]
-            if base == "person" and prev in {"the", "this", "that"} and singles:
-                out.append(_again(singles[-1], i))  # "someone walking behind me ... the person came closer"
-                i += 1
-                continue
-            if base in _PLAIN_PEOPLE and prev == "the" and not any(m.key == base for m in out):
-                sex_now = HUMAN_NOUNS[base][1]
-                earlier = [
-                    m for m in out
-                    if m.kind == "human" and m.number == "1" and m.sex == sex_now and m.identity in {"S", "U", "O", "E"}
-                ]
-                if earlier:
-                    out.append(_again(earlier[-1], i))  # "a policeman ... sending the man reeling": the policeman
-                    i += 1
-                    continue
-            young = [m for m in out if m.kind == "human" and m.number == "1" and m.age in {"C", "B"}]
-            if base in {"child", "kid", "baby", "infant"} and prev in {"the", "this", "that"} and young:
-                out.append(_again(young[-1], i))  # "hold the baby ... he took the child": the child named before
+            named_before = _named_before(out, base, prev)
+            if named_before is not None:
+                # "someone behind me ... the person came closer", "a policeman ... sending the man reeling",
+                # "hold the baby ... he took the child": the one named before, mentioned again
+                out.append(_again(named_before, i))
                 i += 1
                 continue
             if base in {"anyone", "anybody"} and prev in {"not", "n't", "didn't", "no"}:
