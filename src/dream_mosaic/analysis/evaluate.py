@@ -23,6 +23,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -379,18 +380,14 @@ def evaluate(
         def scoped(rc: ReportCodes) -> ReportCodes:
             return rc if scope is None else focused(rc, scope)
 
-        pred_codes = []
-        for i in idx:
-            rc = codes_from_analysis(analyses[i])
-            rc.emotions = sorted(predicted[i])
-            pred_codes.append(scoped(rc))
-        human = indicators(scoped(human_codes(reports[i])) for i in idx)
-        auto = indicators(pred_codes)
+        # the per-report codes computed once above; the predicted ones with the cross-validated emotions
+        coded = indicators(scoped(human[i]) for i in idx)
+        found = indicators(scoped(replace(auto[i], emotions=sorted(predicted[i]))) for i in idx)
         rows: dict[str, Any] = {}
         diffs: list[float] = []
         cdiffs: list[float] = []
         for name in INDICATOR_NAMES:
-            h, p = human[name], auto[name]
+            h, p = coded[name], found[name]
             d = None if h is None or p is None else abs(h - p)
             rows[name] = {
                 "human": None if h is None else round(h, 3),
