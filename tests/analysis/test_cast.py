@@ -164,3 +164,17 @@ def _csrf(html: str) -> str:
     match = re.search(r'name="csrf" value="([0-9a-f]{64})"', html)
     assert match, "the page carries no CSRF token"
     return match.group(1)
+
+
+def test_the_page_suggests_single_names_not_names_listed_together(app, client, make_user):
+    bea = make_user("bea")
+    for text in ("I took a train with Hannah and Margo. Then Anthony waved.",
+                 "Later Hannah and Margo came over. Anthony left."):
+        _post(client, bea, text)
+    browser = TestClient(app, raise_server_exceptions=False)
+    login = _csrf(browser.get("/signin").text)
+    page = browser.post("/signin", data={"username": "bea", "password": "correct horse battery",
+                                         "next": "/me/cast", "csrf": login}).text
+    assert "Anthony <span class=\"meta\">(2 dreams)</span>" in page
+    assert "Hannah and Margo" not in page  # one group in each dream, no one name to declare
+    browser.close()

@@ -462,8 +462,10 @@ def names_in_own_dreams(session: Session, viewer: Any, cast: Mapping[str, str], 
     declared = {name.lower() for name in cast}
     counts: Counter[str] = Counter()
     for analysis in _own_analyses(session, viewer, sample)[1]:
+        # one person named ("Frank"), not names listed together ("Hannah and Margo", one group)
         counts.update({c.text for c in analysis.characters
-                       if c.identity == "K" and c.text[:1].isupper() and c.text.lower() not in declared})
+                       if c.identity == "K" and c.number == "1" and c.text[:1].isupper()
+                       and c.text.lower() not in declared})
     return [(name, n) for name, n in counts.most_common(limit) if n >= 2]
 
 
