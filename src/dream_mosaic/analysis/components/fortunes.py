@@ -93,6 +93,7 @@ _IRREALIS = frozenset(
 _CLAUSE_END = frozenset(words(". ! ? ; : , \" ( ) but and because when while then so"))
 _BE = frozenset(words("am is are was were be been being 's 're 'm get got gets getting"))
 # A word after the form that makes it no misfortune: "dead end", "fell asleep", "fire escape", "late at night".
+_RECALLING = frozenset(words("what who where how why whether which now much most"))
 _NOT_AFTER = {
     # "the dead body", "three dead people": the dead seen as a sight, not a death that happens (coders 0:6)
     "dead": frozenset(words("end ends tired drunk serious silence center centre body bodies people women men firemen")),
@@ -104,8 +105,8 @@ _NOT_AFTER = {
     # "ran out of the room": running out, not running out of gas
     "ran_out_of": frozenset(words("the a an my his her our their this that")),
     # "I forgot what it was", "forgotten now": the dreamer's memory of the dream, not a lapse in it
-    "forgot": frozenset(words("what who where how why whether which now much most")),
-    "forgotten": frozenset(words("what who where how why whether which now much most")),
+    "forgot": _RECALLING,
+    "forgotten": _RECALLING,
     "fell": frozenset(words("asleep in back for exhausted")),
     # "broke up with", "broke into the house" (a burglary is an aggression), "broke away from them"
     "broke": frozenset(words("up into in away")),
