@@ -26,6 +26,9 @@ def test_relations_in_plain_words_or_hvdc_codes() -> None:
     assert code_for("  male   friend ") == "1MKA"
     # an aunt stays an aunt, though a grandmother has the same code
     assert build_cast([("Bridget", "aunt")]) == {"Bridget": "aunt"} and code_for("aunt") == code_for("grandmother")
+    # HVdC's relatives beyond the nuclear family: grandchildren, nieces and nephews, in-laws
+    relatives = build_cast([("Dana", "granddaughter"), ("Lynne", "niece"), ("Joshua", "Son-in-law")])
+    assert codes(relatives) == {"Dana": "1FRA", "Lynne": "1FRA", "Joshua": "1MRA"}
 
 
 @pytest.mark.parametrize(

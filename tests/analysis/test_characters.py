@@ -40,6 +40,13 @@ def test_declared_cast_codes_people_the_text_cannot() -> None:
     assert declared == {"Mary": "1FWA", "Dovre": "1FDA"}
 
 
+def test_a_declared_relation_without_a_sex_keeps_the_name_s() -> None:
+    text = "Hillary and I went swimming. Later Dr. Clark called. Then Quill waved."
+    declared = analyze(text, cast={"Hillary": "1IKA", "Clark": "1IOA", "Quill": "1IKA"}).characters
+    # "friend" and "doctor" do not say the sex; the name does where it can (a title, a given name)
+    assert {c.text: c.code for c in declared} == {"Hillary": "1FKA", "Clark": "1MOA", "Quill": "1IKA"}
+
+
 def test_people_only_talked_about_or_resembled_are_not_characters() -> None:
     a = analyze("I told the man about my mother. He looked like my father. I was thinking of my brother.")
     assert [c.code for c in a.characters] == ["1MSA"]

@@ -16,7 +16,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.32"
+VERSION = "1.33"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -773,7 +773,7 @@ def find_mentions(doc: DreamDoc) -> list[Mention]:
             if surname_of is not None:  # "Paul Robeson ... Robeson": the one named in full before
                 out.append(_again(surname_of, i))
             elif declared:  # the dreamer said who this is: {"mary": "1FWA"}
-                out.append(_declared(declared, "name:" + name.split()[0], i, j))
+                out.append(_declared(declared, "name:" + name.split()[0], i, j, sex))
             else:
                 out.append(Mention("name:" + name.split()[0], "1", sex, ident, "A", "human", i, j))
             i = j + 1
@@ -910,12 +910,15 @@ def _merge_appositions(mentions: list[Mention], lowers: list[str]) -> list[Menti
 
 
 
-def _declared(code: str, key: str, first: int, last: int) -> Mention:
+def _declared(code: str, key: str, first: int, last: int, name_sex: str = "I") -> Mention:
+    """A name the dreamer declared. A relation that does not say the sex ("friend", "doctor": 1IKA, 1IOA)
+    takes the one the name gives, as for any name: Hillary declared a friend is still a woman."""
     if code[1:] == "ANI":
         return Mention(key, code[0], "", "", "", "animal", first, last)
     if code[1:] == "CZZ":
         return Mention(key, code[0], "", "", "", "creature", first, last)
-    return Mention(key, code[0], code[1], code[2], code[3], "human", first, last)
+    sex = name_sex if code[1] == "I" and code[0] == "1" else code[1]
+    return Mention(key, code[0], sex, code[2], code[3], "human", first, last)
 
 
 def _family_of_someone_else(before: list[Mention], lowers: list[str], i: int) -> str:
