@@ -446,3 +446,12 @@ def test_a_quarrel_named_as_a_noun_is_an_aggression() -> None:
     assert aggressions("He started a quarrel with me.") == ["quarrel with"]
     assert aggressions("Then a fight began between the two boys.") == ["fight"]
     assert aggressions("We watched the fight on television. It was a good argument.") == []
+
+
+def test_acts_that_did_not_happen_are_none() -> None:
+    # "without" and the negated auxiliaries deny the act as "didn't" does (interactions 1.28)
+    assert _got("We said goodbye to the old woman.") == [("friendliness", "D", "1FSA", False)]
+    assert _got("We left without saying goodbye to the old woman.") == []
+    assert _got("The man hit me.") == [("aggression", "1MSA", "D", True)]
+    assert _got("The man can't hit me.") == []
+    assert _got("A stranger wasn't helping me.") == []

@@ -22,7 +22,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.27"
+VERSION = "1.28"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -419,7 +419,13 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
     return out
 
 
-_NEGATORS = frozenset(words("not never didn't don't couldn't wouldn't no"))
+# Before an act, these deny it: "didn't hit me", "left without saying goodbye", "can't hit me", "wasn't helping"
+_NEGATORS = frozenset(
+    words(
+        "not never didn't don't couldn't wouldn't no without can't cannot won't doesn't isn't wasn't weren't "
+        "hasn't haven't hadn't shouldn't"
+    )
+)
 _DETERMINERS = frozenset(words("a an the this that my his her gun big"))
 _REFLEXIVES = frozenset(words("himself herself myself themselves ourselves itself"))
 _NOT_TO_COMFORT = frozenset(words("worry be cry fear panic"))
