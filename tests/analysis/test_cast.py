@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from dream_mosaic.analysis import tasks  # noqa: F401  (as the app: analysis follows writes)
-from dream_mosaic.analysis.cast import CastError, build_cast, code_for, codes, digest
+from dream_mosaic.analysis.cast import CastError, build_cast, code_for, codes, digest, stated_relations
 from dream_mosaic.analysis.models import AnalysisRecord, DreamerCast
 from dream_mosaic.core.models import User
 
@@ -180,4 +180,39 @@ def test_the_page_suggests_single_names_not_names_listed_together(app, client, m
                                          "next": "/me/cast", "csrf": login}).text
     assert "Anthony <span class=\"meta\">(2 dreams)</span>" in page
     assert "Hannah and Margo" not in page  # one group in each dream, no one name to declare
+    browser.close()
+
+
+def test_the_dreamer_s_own_words_say_who_people_are() -> None:
+    texts = [
+        "I see our son Reynaldo waving. Later my house for Father Andrew is empty.",
+        "Dana (our granddaughter) sleeps. JOSHUA (our son-in-law) builds a stair. Ronald, my brother, calls.",
+        "My son, Reynaldo, swims with Pedro (my swimming partner). Rita (my brother's wife) laughs.",
+        "My friend Hillary and my sonnet. Frank (my husband) drives.",
+    ]
+    got = {(s.name, s.relation, s.dreams) for s in stated_relations(texts, declared=["frank"])}
+    assert got == {
+        ("Reynaldo", "son", 2),
+        ("Dana", "granddaughter", 1),
+        ("Joshua", "son-in-law", 1),  # a name in capitals is written as a name
+        ("Ronald", "brother", 1),
+        ("Pedro", "partner", 1),
+        ("Hillary", "friend", 1),
+    }  # not Father Andrew ("my house for"), not Rita (her brother's wife), not Frank (declared already)
+    first = stated_relations(texts)[0]
+    assert (first.name, first.quote) == ("Reynaldo", "our son Reynaldo")  # said in most dreams, first quote
+
+
+def test_the_page_suggests_what_the_dreamer_s_own_dreams_say(app, client, make_user):
+    emma, lyra = make_user("emma"), make_user("lyra")
+    _post(client, emma, "I see our son Reynaldo and his girlfriend waving to me from a boat.")
+    _post(client, lyra, "My brother Tobias took my bike. Our son Reynaldo laughed.")  # lyra's words, not emma's
+    browser = TestClient(app, raise_server_exceptions=False)
+    login = _csrf(browser.get("/signin").text)
+    page = browser.post("/signin", data={"username": "emma", "password": "correct horse battery",
+                                         "next": "/me/cast", "csrf": login}).text
+    assert "<code>Reynaldo: son</code>" in page and "you wrote &ldquo;our son Reynaldo&rdquo;" in page
+    assert "Tobias" not in page  # another dreamer's dream never shapes this page
+    r = browser.post("/me/cast", data={"people": "Reynaldo: son", "csrf": _csrf(page)})
+    assert r.status_code == 200 and "Reynaldo: son</code>" not in r.text  # declared now, no longer suggested
     browser.close()

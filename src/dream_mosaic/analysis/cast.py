@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 MAX_PEOPLE = 100
 MAX_NAME = 60
@@ -126,3 +127,68 @@ def groups_by_cast(casts: Sequence[Mapping[str, str]]) -> list[list[int]]:
     for i, cast in enumerate(casts):
         groups.setdefault(digest(cast), []).append(i)
     return list(groups.values())
+
+
+@dataclass(frozen=True)
+class StatedRelation:
+    """A relation the dreamer's own words state ("our son Reynaldo", "Dana (our granddaughter)")."""
+
+    name: str
+    relation: str
+    quote: str  # the words that said it, as written
+    dreams: int  # in how many of the dreams read it is said
+
+
+# The relation words, longest first so that "son-in-law" is read before "son"; no letter, hyphen or
+# apostrophe may follow ("son" is not the start of "sonnet" or "son-in-law"; "my brother's wife" is no brother).
+_RELATION = "|".join(re.escape(r) for r in sorted(RELATIONS, key=len, reverse=True) if " " not in r)
+_MY = r"(?:[Mm]y|[Oo]ur|MY|OUR)"
+# A few words may stand between "my" and the relation ("my best friend", "my swimming partner"), but not a
+# word that ends the phrase ("my house for Father Andrew")
+_JOINS = "for|to|of|with|and|or|at|in|on|by|from|the|a|an|is|was|are|were|has|had|who|that|whose"
+_BETWEEN = rf"(?:(?!(?:{_JOINS})\b)[a-z]+\s+){{0,2}}?"
+_NAME_WORD = r"[A-Z][A-Za-z'\-]+"
+_STATED = (
+    # "our son Reynaldo", "My son, Reynaldo", "my brother Ronald's house"
+    re.compile(rf"\b{_MY}\s+{_BETWEEN}(?P<rel>{_RELATION})(?![\w'-]),?\s+(?P<name>{_NAME_WORD})", re.IGNORECASE),
+    # "Dana (our granddaughter)", "Marita (my daughter by Edward)", "Hillary (my best friend)"
+    re.compile(rf"\b(?P<name>{_NAME_WORD})\s*\(\s*{_MY}\s+{_BETWEEN}(?P<rel>{_RELATION})(?![\w'-])", re.IGNORECASE),
+    # "Ronald, my brother, ..."
+    re.compile(rf"\b(?P<name>{_NAME_WORD}),\s+{_MY}\s+{_BETWEEN}(?P<rel>{_RELATION})(?![\w'-])", re.IGNORECASE),
+)
+# Capitals that are no name: sentence openers, pronouns, titles that head a name rather than being one
+_NOT_A_NAME_WORDS = (
+    "i he she we they it you me him her us them the a an and but or so then when while as if his hers its our "
+    "their my your this that there here who what where mr mrs ms miss dr doctor father mother sister brother "
+    "aunt uncle st saint"
+)
+_NOT_A_NAME = frozenset(_NOT_A_NAME_WORDS.split()) | frozenset(RELATIONS)
+
+
+def stated_relations(texts: Iterable[str], declared: Iterable[str] = ()) -> list[StatedRelation]:
+    """Who the dreamer's own words say people are, in the forms "my/our RELATION Name", "Name (my/our
+    RELATION)" and "Name, my/our RELATION", for names not in ``declared``: what they may want to add to
+    their cast, each with the words that said it. A name stated with several relations keeps the one said
+    in most dreams. The dreamer decides; nothing here changes an analysis."""
+    skip = {n.lower() for n in declared}
+    said: dict[str, dict[str, list[str]]] = {}  # name -> relation -> one quote per dream that says it
+    for text in texts:
+        seen: set[tuple[str, str]] = set()
+        for pattern in _STATED:
+            # the relation word is matched case-blind ("JOSHUA (our son-in-law)"), the name must be a capital
+            for m in pattern.finditer(text):
+                raw = m.group("name")
+                if not raw[:1].isupper():
+                    continue
+                name = raw.removesuffix("'s").removesuffix("'")
+                name = name.capitalize() if name.isupper() else name
+                relation = m.group("rel").lower()
+                if name.lower() in _NOT_A_NAME or name.lower() in skip or (name, relation) in seen:
+                    continue
+                seen.add((name, relation))
+                said.setdefault(name, {}).setdefault(relation, []).append(" ".join(m.group(0).split()))
+    out = []
+    for name, relations in said.items():
+        relation, quotes = max(relations.items(), key=lambda kv: len(kv[1]))
+        out.append(StatedRelation(name, relation, quotes[0], len(quotes)))
+    return sorted(out, key=lambda s: (-s.dreams, s.name))

@@ -26,6 +26,7 @@ from dream_mosaic.analysis.service import (
     highlight_segments,
     names_in_own_dreams,
     save_cast,
+    stated_in_own_dreams,
     visible_analysis,
 )
 from dream_mosaic.core import consent
@@ -121,9 +122,12 @@ def analysis_page(dream_id: str, request: Request, user: User | None = Depends(p
 
 def _cast_page(request: Request, session: Session, user: User, cast: dict[str, str], lines: str,
                errors: list[str], status: int = 200) -> Response:
+    stated = stated_in_own_dreams(session, user, cast)
+    said = {s.name.lower() for s in stated}
+    named = [(name, n) for name, n in names_in_own_dreams(session, user, cast) if name.lower() not in said]
     return render(request, "analysis/cast.html",
                   {"user": user, "lines": lines, "errors": errors, "relations": sorted(RELATIONS),
-                   "named": names_in_own_dreams(session, user, cast), "flash": request.query_params.get("flash")},
+                   "stated": stated, "named": named, "flash": request.query_params.get("flash")},
                   status)
 
 

@@ -76,6 +76,21 @@ class AnalysisRepository:
         stmt = consent.own_dreams(viewer).with_only_columns(Dream.id).order_by(Dream.id)
         return list(self.session.scalars(stmt))
 
+    def own_dream_texts(self, viewer: User, sample: int) -> list[str]:
+        """The texts of ``viewer``'s own dreams, through the consent gate's own-dreams query (a seeded
+        sample of ``sample`` when there are more)."""
+        import random
+
+        ids = self.own_dream_ids(viewer)
+        chosen = random.Random(0).sample(ids, sample) if len(ids) > sample else ids
+        texts: list[str] = []
+        for start in range(0, len(chosen), 500):
+            stmt = consent.own_dreams(viewer).with_only_columns(Dream.text).where(
+                Dream.id.in_(chosen[start : start + 500])
+            )
+            texts += list(self.session.scalars(stmt))
+        return texts
+
     def set_dream_status(self, dream_ids: Sequence[str], status: str) -> None:
         """Set ``Dream.analysis_status`` without touching the dream's own ``updated_at``."""
         if dream_ids:

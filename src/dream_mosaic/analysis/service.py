@@ -28,9 +28,9 @@ import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from dream_mosaic.analysis.cast import StatedRelation, groups_by_cast, stated_relations
 from dream_mosaic.analysis.cast import codes as cast_codes
 from dream_mosaic.analysis.cast import digest as cast_digest
-from dream_mosaic.analysis.cast import groups_by_cast
 from dream_mosaic.analysis.models import EMOTION_COLUMNS, AnalysisRecord
 from dream_mosaic.analysis.repository import AnalysisRepository
 from dream_mosaic.analysis.schemas import DreamAnalysis
@@ -467,6 +467,14 @@ def names_in_own_dreams(session: Session, viewer: Any, cast: Mapping[str, str], 
                        if c.identity == "K" and c.number == "1" and c.text[:1].isupper()
                        and c.text.lower() not in declared})
     return [(name, n) for name, n in counts.most_common(limit) if n >= 2]
+
+
+def stated_in_own_dreams(session: Session, viewer: Any, cast: Mapping[str, str], limit: int = 12,
+                         sample: int = 3000) -> list[StatedRelation]:
+    """Who ``viewer``'s own dreams say people are ("our son Reynaldo"), for names not in ``cast`` yet:
+    suggestions for their cast, each with the words that said it (``cast.stated_relations``)."""
+    texts = AnalysisRepository(session).own_dream_texts(viewer, sample)
+    return stated_relations(texts, declared=cast)[:limit]
 
 
 def save_cast(session: Session, dreamer: Any, people: dict[str, str]) -> list[str]:
