@@ -142,7 +142,7 @@ class StatedRelation:
 # The relation words, longest first so that "son-in-law" is read before "son"; no letter, hyphen or
 # apostrophe may follow ("son" is not the start of "sonnet" or "son-in-law"; "my brother's wife" is no brother).
 _RELATION = "|".join(re.escape(r) for r in sorted(RELATIONS, key=len, reverse=True) if " " not in r)
-_MY = r"(?:[Mm]y|[Oo]ur|MY|OUR)"
+_MY = r"(?:my|our)"  # the patterns are case-blind: "My son", "OUR niece"
 # A few words may stand between "my" and the relation ("my best friend", "my swimming partner"), but not a
 # word that ends the phrase ("my house for Father Andrew")
 _JOINS = "for|to|of|with|and|or|at|in|on|by|from|the|a|an|is|was|are|were|has|had|who|that|whose"
