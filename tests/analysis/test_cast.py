@@ -199,6 +199,15 @@ def test_the_dreamer_s_own_words_say_who_people_are() -> None:
         ("Pedro", "partner", 1),
         ("Hillary", "friend", 1),
     }  # not Father Andrew ("my house for"), not Rita (her brother's wife), not Frank (declared already)
+    more = [
+        "This is my ex-husband, Howard. Edward (my first husband) waved. Heidi, my brother Dwight's daughter, cried.",
+        "Finally, my father came in. We're (my mother and I) late.",
+    ]
+    # Heidi is Dwight's daughter, not a brother; "Finally, my father" and "We're (my mother" name no one
+    assert {(s.name, s.relation) for s in stated_relations(more)} == {
+        ("Howard", "ex-husband"), ("Edward", "ex-husband"), ("Dwight", "brother")
+    }
+    assert code_for("ex-husband") == "1MRA"  # as the coders code a former spouse
     first = stated_relations(texts)[0]
     assert (first.name, first.quote) == ("Reynaldo", "our son Reynaldo")  # said in most dreams, first quote
 

@@ -46,6 +46,10 @@ RELATIONS: dict[str, str] = {
     "brother-in-law": "1MRA",
     "daughter-in-law": "1FRA",
     "son-in-law": "1MRA",
+    # a former spouse is a relative to HVdC's coders here: Barb Sanders' ex-husband Howard and Emma's first
+    # husband Edward are 1MRA in every coded report that names them
+    "ex-husband": "1MRA",
+    "ex-wife": "1FRA",
     "boyfriend": "1MKA",
     "girlfriend": "1FKA",
     "partner": "1IKA",
@@ -148,19 +152,30 @@ _MY = r"(?:my|our)"  # the patterns are case-blind: "My son", "OUR niece"
 _JOINS = "for|to|of|with|and|or|at|in|on|by|from|the|a|an|is|was|are|were|has|had|who|that|whose"
 _BETWEEN = rf"(?:(?!(?:{_JOINS})\b)[a-z]+\s+){{0,2}}?"
 _NAME_WORD = r"[A-Z][A-Za-z'\-]+"
+# After the relation, in "Name (my RELATION)" and "Name, my RELATION", no name may follow: "Heidi, my brother
+# Dwight's daughter" says who Dwight is, not Heidi (the lookahead is case-sensitive inside case-blind patterns)
+_ENDS = r"(?![\w'-])(?-i:(?!,?\s+[A-Z]))"
 _STATED = (
     # "our son Reynaldo", "My son, Reynaldo", "my brother Ronald's house"
-    re.compile(rf"\b{_MY}\s+{_BETWEEN}(?P<rel>{_RELATION})(?![\w'-]),?\s+(?P<name>{_NAME_WORD})", re.IGNORECASE),
+    re.compile(rf"\b{_MY}\s+(?P<between>{_BETWEEN})(?P<rel>{_RELATION})(?![\w'-]),?\s+(?P<name>{_NAME_WORD})",
+               re.IGNORECASE),
     # "Dana (our granddaughter)", "Marita (my daughter by Edward)", "Hillary (my best friend)"
-    re.compile(rf"\b(?P<name>{_NAME_WORD})\s*\(\s*{_MY}\s+{_BETWEEN}(?P<rel>{_RELATION})(?![\w'-])", re.IGNORECASE),
+    re.compile(rf"\b(?P<name>{_NAME_WORD})\s*\(\s*{_MY}\s+(?P<between>{_BETWEEN})(?P<rel>{_RELATION}){_ENDS}",
+               re.IGNORECASE),
     # "Ronald, my brother, ..."
-    re.compile(rf"\b(?P<name>{_NAME_WORD}),\s+{_MY}\s+{_BETWEEN}(?P<rel>{_RELATION})(?![\w'-])", re.IGNORECASE),
+    re.compile(rf"\b(?P<name>{_NAME_WORD}),\s+{_MY}\s+(?P<between>{_BETWEEN})(?P<rel>{_RELATION}){_ENDS}",
+               re.IGNORECASE),
 )
+_FORMER = frozenset(("first", "former", "ex"))
 # Capitals that are no name: sentence openers, pronouns, titles that head a name rather than being one
 _NOT_A_NAME_WORDS = (
     "i he she we they it you me him her us them the a an and but or so then when while as if his hers its our "
     "their my your this that there here who what where mr mrs ms miss dr doctor father mother sister brother "
-    "aunt uncle st saint"
+    "aunt uncle st saint grandma grandpa granny mom mommy dad daddy papa mama "
+    # sentence adverbs before a comma: "Finally, my father came"
+    "finally anyway anyways therefore however later suddenly then now also well yes oh meanwhile still again "
+    "actually apparently unfortunately luckily fortunately instead besides next first last soon afterwards "
+    "outside inside"
 )
 _NOT_A_NAME = frozenset(_NOT_A_NAME_WORDS.split()) | frozenset(RELATIONS)
 
@@ -180,9 +195,13 @@ def stated_relations(texts: Iterable[str], declared: Iterable[str] = ()) -> list
                 raw = m.group("name")
                 if not raw[:1].isupper():
                     continue
-                name = raw.removesuffix("'s").removesuffix("'")
+                name = raw.removesuffix("'s").removesuffix("'").rstrip("-")
+                if "'" in name:
+                    continue  # "We're (my mother...": a contraction, no name
                 name = name.capitalize() if name.isupper() else name
                 relation = m.group("rel").lower()
+                if relation in ("husband", "wife") and _FORMER & set(m.group("between").lower().split()):
+                    relation = "ex-" + relation  # "Edward (my first husband)"
                 if name.lower() in _NOT_A_NAME or name.lower() in skip or (name, relation) in seen:
                     continue
                 seen.add((name, relation))
