@@ -201,9 +201,10 @@ def test_the_dreamer_s_own_words_say_who_people_are() -> None:
     }  # not Father Andrew ("my house for"), not Rita (her brother's wife), not Frank (declared already)
     more = [
         "This is my ex-husband, Howard. Edward (my first husband) waved. Heidi, my brother Dwight's daughter, cried.",
-        "Finally, my father came in. We're (my mother and I) late.",
+        "Finally, my father came in. We're (my mother and I) late. Sue, My brother, Ian, and Claire were there.",
     ]
-    # Heidi is Dwight's daughter, not a brother; "Finally, my father" and "We're (my mother" name no one
+    # Heidi is Dwight's daughter, not a brother; "Finally, my father" and "We're (my mother" name no one; in a
+    # list ("Sue, My brother, Ian, and Claire") Ian is not the brother
     assert {(s.name, s.relation) for s in stated_relations(more)} == {
         ("Howard", "ex-husband"), ("Edward", "ex-husband"), ("Dwight", "brother")
     }

@@ -195,6 +195,8 @@ def stated_relations(texts: Iterable[str], declared: Iterable[str] = ()) -> list
                 raw = m.group("name")
                 if not raw[:1].isupper():
                     continue
+                if pattern is _STATED[0] and "," in m.group(0) and text[: m.start()].rstrip().endswith((",", " and")):
+                    continue  # "Sue, my brother, Ian, Claire": a list of people, not "my brother, Ian"
                 name = raw.removesuffix("'s").removesuffix("'").rstrip("-")
                 if "'" in name:
                     continue  # "We're (my mother...": a contraction, no name
