@@ -455,3 +455,9 @@ def test_acts_that_did_not_happen_are_none() -> None:
     assert _got("The man hit me.") == [("aggression", "1MSA", "D", True)]
     assert _got("The man can't hit me.") == []
     assert _got("A stranger wasn't helping me.") == []
+
+
+def test_an_act_named_as_a_noun_after_an_adjective_is_counted_once() -> None:
+    # "a light kiss" is a noun as "a kiss" is: the kiss he gives, not a second one the dreamer gives
+    assert _got("He gives me a light kiss on the forehead.") == [("friendliness", "1MUA", "D", False)]
+    assert _got("He gives me a kiss on the forehead.") == [("friendliness", "1MUA", "D", False)]

@@ -22,7 +22,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.28"
+VERSION = "1.29"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -427,6 +427,13 @@ _NEGATORS = frozenset(
     )
 )
 _DETERMINERS = frozenset(words("a an the this that my his her gun big"))
+# Adjectives between a determiner and an act's noun ("a light kiss", "a big hug", "a hard punch")
+_NOUN_ADJECTIVES = frozenset(
+    words(
+        "light big long quick warm little gentle passionate friendly tight huge soft sweet tender good short brief "
+        "final hard swift sudden playful loving affectionate wet firm strong slight real"
+    )
+)
 _REFLEXIVES = frozenset(words("himself herself myself themselves ourselves itself"))
 _NOT_TO_COMFORT = frozenset(words("worry be cry fear panic"))
 
@@ -449,6 +456,11 @@ def _no_act_here(match: tuple[str, ...], kind: str, lowers: list[str], i: int, l
         prev in _DETERMINERS and len(match) == 1 and match[0] not in _TRAILING and not _a_quarrel(lowers, i, last)
     ):
         return True
+    if (
+        len(match) == 1 and prev in _NOUN_ADJECTIVES and i > 1 and lowers[i - 2] in _DETERMINERS
+        and match[0] not in _TRAILING
+    ):
+        return True  # "a light kiss", "a big hug": a noun, as "a kiss" is
     if match in _ADJECTIVAL and (prev in _DETERMINERS or prev in {",", "old"}):
         return True
     if match[1:] in (("in",), ("into",)) and match[0] in _THROW and (match[0] != "thrown" or prev not in _PASSIVE):
