@@ -350,3 +350,11 @@ def test_friends_said_of_someone_are_no_new_characters() -> None:
 def test_people_who_live_where_the_dreamer_lives_are_known() -> None:
     a = analyze("A group of girls who live in my dormitory were standing in the hall.")
     assert [(c.text, c.code) for c in a.characters] == [("girls", "2FKC")]
+
+
+def test_more_occupations_are_people_in_a_role() -> None:
+    # clergy, household staff and trades the lists lacked (characters 1.34): no character at all before
+    assert [c.code for c in analyze("I shook hands with the pediatrician.").characters] == ["1IOA"]
+    assert [c.code for c in analyze("I shook hands with our pediatrician.").characters] == ["1IKA"]  # as coded
+    assert [c.code for c in analyze("I see Bishops with their mitres.").characters] == ["2MOA"]
+    assert [c.code for c in analyze("The landlady opened the door.").characters] == ["1FOA"]

@@ -16,7 +16,7 @@ from ..lexicons import words
 from ..pipeline import DreamDoc, register_component
 from ..schemas import Character
 
-VERSION = "1.33"
+VERSION = "1.34"
 
 
 def _table(spec: str) -> dict[str, tuple[str, str, str, str]]:
@@ -71,6 +71,10 @@ doctor teacher professor officer clerk driver pilot lawyer judge dentist cashier
 police cops soldiers policemen guards sailors firemen: 2 M O A
 officers nurses doctors teachers waiters servants: 2 J O A
 foreman sheriff monk actor gangster bandit umpire: 1 M O A
+rabbi pastor bishop butler landlord: 1 M O A
+landlady: 1 F O A
+pediatrician counselor plumber chauffeur babysitter: 1 I O A
+bishops priests rabbis: 2 M O A
 hostess actress: 1 F O A
 lecturer tutor mechanic lifeguard official singer thief robber burglar crook kidnapper murderer: 1 I O A
 foremen monks gangsters bandits crooks: 2 M O A
