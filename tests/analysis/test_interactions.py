@@ -461,3 +461,9 @@ def test_an_act_named_as_a_noun_after_an_adjective_is_counted_once() -> None:
     # "a light kiss" is a noun as "a kiss" is: the kiss he gives, not a second one the dreamer gives
     assert _got("He gives me a light kiss on the forehead.") == [("friendliness", "1MUA", "D", False)]
     assert _got("He gives me a kiss on the forehead.") == [("friendliness", "1MUA", "D", False)]
+
+
+def test_an_embrace_is_with_the_one_beside_the_dreamer() -> None:
+    # as a dance is (interactions 1.30): "X and I embrace" is the dreamer's friendliness with X, not with no one
+    assert _got("Mary and I embrace warmly.") == [("friendliness", "D", "1FKA", False)]
+    assert _got("My mother and I hugged.") == [("friendliness", "D", "1FMA", False)]

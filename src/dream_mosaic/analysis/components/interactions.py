@@ -22,7 +22,7 @@ from ..schemas import Interaction
 from ._resolve import dreamer_in_sentence, object_after, resolve_token, subject_before
 from .emotions import find_emotion_hits
 
-VERSION = "1.29"
+VERSION = "1.30"
 
 _PHYSICAL = words("""
 hit hits hitting punch punched punching kick kicked kicking slap slapped slapping beat beating beaten stab
@@ -383,7 +383,7 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
                 continue
         elif passive:
             subj, obj = None, subj
-        if match[0] in _DANCE and len(match) == 1 and obj is None and not passive:
+        if match[0] in _RECIPROCAL and len(match) == 1 and obj is None and not passive:
             partner = _dance_partner(doc, lowers, i)
             if partner is not None:
                 subj, obj = "D", partner  # "Frank and I are dancing", "We dance and play games"
@@ -644,6 +644,10 @@ def _participle_form(match: tuple[str, ...]) -> bool:
 
 
 _DANCE = frozenset(words("dance dances danced dancing"))
+# Acts two do together: "Frank and I embrace", "we hugged" is with the other one, as a dance is
+_RECIPROCAL = _DANCE | frozenset(
+    words("embrace embraces embraced embracing hug hugs hugged hugging cuddle cuddles cuddled cuddling")
+)
 _BEFORE_DANCE = frozenset(words("are were was is began begin started start to all both then happily together"))
 
 
