@@ -47,7 +47,7 @@ RELATIONS: dict[str, str] = {
     "daughter-in-law": "1FRA",
     "son-in-law": "1MRA",
     # a former spouse is a relative to HVdC's coders here: Barb Sanders' ex-husband Howard and Emma's first
-    # husband Edward are 1MRA in every coded report that names them
+    # husband Edward are coded R in every coded report that names them and codes anyone (docs/analysis.md)
     "ex-husband": "1MRA",
     "ex-wife": "1FRA",
     "boyfriend": "1MKA",
