@@ -209,6 +209,8 @@ def test_the_dreamer_s_own_words_say_who_people_are() -> None:
         ("Howard", "ex-husband"), ("Edward", "ex-husband"), ("Dwight", "brother")
     }
     assert code_for("ex-husband") == "1MRA"  # as the coders code a former spouse
+    pets = {(s.name, s.relation) for s in stated_relations(["I walk my dog Rex. Mitzi (our cat) sleeps."])}
+    assert pets == {("Rex", "pet"), ("Mitzi", "pet")}
     first = stated_relations(texts)[0]
     assert (first.name, first.quote) == ("Reynaldo", "our son Reynaldo")  # said in most dreams, first quote
 

@@ -145,7 +145,9 @@ class StatedRelation:
 
 # The relation words, longest first so that "son-in-law" is read before "son"; no letter, hyphen or
 # apostrophe may follow ("son" is not the start of "sonnet" or "son-in-law"; "my brother's wife" is no brother).
-_RELATION = "|".join(re.escape(r) for r in sorted(RELATIONS, key=len, reverse=True) if " " not in r)
+# A pet is said by its kind: "my dog Rex", "Mitzi (our cat)"
+_PETS = frozenset(["dog", "cat", "puppy", "kitten", "horse", "pony", "bird", "parrot", "rabbit", "hamster"])
+_RELATION = "|".join(re.escape(r) for r in sorted({*RELATIONS, *_PETS}, key=len, reverse=True) if " " not in r)
 _MY = r"(?:my|our)"  # the patterns are case-blind: "My son", "OUR niece"
 # A few words may stand between "my" and the relation ("my best friend", "my swimming partner"), but not a
 # word that ends the phrase ("my house for Father Andrew")
@@ -202,6 +204,7 @@ def stated_relations(texts: Iterable[str], declared: Iterable[str] = ()) -> list
                     continue  # "We're (my mother...": a contraction, no name
                 name = name.capitalize() if name.isupper() else name
                 relation = m.group("rel").lower()
+                relation = "pet" if relation in _PETS else relation
                 if relation in ("husband", "wife") and _FORMER & set(m.group("between").lower().split()):
                     relation = "ex-" + relation  # "Edward (my first husband)"
                 if name.lower() in _NOT_A_NAME or name.lower() in skip or (name, relation) in seen:
