@@ -76,13 +76,18 @@ class AnalysisRepository:
         stmt = consent.own_dreams(viewer).with_only_columns(Dream.id).order_by(Dream.id)
         return list(self.session.scalars(stmt))
 
-    def own_dream_texts(self, viewer: User, sample: int) -> list[str]:
-        """The texts of ``viewer``'s own dreams, through the consent gate's own-dreams query (a seeded
-        sample of ``sample`` when there are more)."""
+    def own_dream_sample(self, viewer: User, sample: int) -> tuple[int, list[str]]:
+        """How many dreams ``viewer`` owns, and the ids of a seeded sample of ``sample`` of them (all when
+        fewer): the same sample for every summary of the dreamer's own dreams."""
         import random
 
         ids = self.own_dream_ids(viewer)
-        chosen = random.Random(0).sample(ids, sample) if len(ids) > sample else ids
+        return len(ids), random.Random(0).sample(ids, sample) if len(ids) > sample else ids
+
+    def own_dream_texts(self, viewer: User, sample: int) -> list[str]:
+        """The texts of ``viewer``'s own dreams, through the consent gate's own-dreams query (a seeded
+        sample of ``sample`` when there are more)."""
+        _n, chosen = self.own_dream_sample(viewer, sample)
         texts: list[str] = []
         for start in range(0, len(chosen), 500):
             stmt = consent.own_dreams(viewer).with_only_columns(Dream.text).where(

@@ -429,10 +429,7 @@ def reanalyse(db: Database, *, since: datetime | None = None, force: bool = Fals
 
 def _own_analyses(session: Session, viewer: Any, sample: int) -> tuple[int, list[DreamAnalysis]]:
     """How many dreams ``viewer`` owns, and the current analyses of them (a seeded sample of ``sample``)."""
-    import random
-
-    ids = AnalysisRepository(session).own_dream_ids(viewer)
-    chosen = random.Random(0).sample(ids, sample) if len(ids) > sample else ids
+    n_dreams, chosen = AnalysisRepository(session).own_dream_sample(viewer, sample)
     analyses: list[DreamAnalysis] = []
     for start in range(0, len(chosen), 500):
         rows = session.execute(
@@ -441,7 +438,7 @@ def _own_analyses(session: Session, viewer: Any, sample: int) -> tuple[int, list
             .where(Dream.id.in_(chosen[start : start + 500]), AnalysisRecord.analysis.is_not(None))
         )
         analyses += [DreamAnalysis.model_validate(a) for text, digest, a in rows if digest == text_hash(text)]
-    return len(ids), analyses
+    return n_dreams, analyses
 
 
 def own_indicators(session: Session, viewer: Any, sample: int = 3000) -> dict[str, Any]:
