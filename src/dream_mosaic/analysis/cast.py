@@ -156,10 +156,11 @@ _BETWEEN = rf"(?:(?!(?:{_JOINS})\b)[a-z]+\s+){{0,2}}?"
 _NAME_WORD = r"[A-Z][A-Za-z'\-]+"
 # After the relation, in "Name (my RELATION)" and "Name, my RELATION", no name may follow: "Heidi, my brother
 # Dwight's daughter" says who Dwight is, not Heidi (the lookahead is case-sensitive inside case-blind patterns)
-_ENDS = r"(?![\w'-])(?-i:(?!,?\s+[A-Z]))"
+_WORD_END = r"(?![\w'-])"
+_ENDS = _WORD_END + r"(?-i:(?!,?\s+[A-Z]))"
 _STATED = (
     # "our son Reynaldo", "My son, Reynaldo", "my brother Ronald's house"
-    re.compile(rf"\b{_MY}\s+(?P<between>{_BETWEEN})(?P<rel>{_RELATION})(?![\w'-]),?\s+(?P<name>{_NAME_WORD})",
+    re.compile(rf"\b{_MY}\s+(?P<between>{_BETWEEN})(?P<rel>{_RELATION}){_WORD_END},?\s+(?P<name>{_NAME_WORD})",
                re.IGNORECASE),
     # "Dana (our granddaughter)", "Marita (my daughter by Edward)", "Hillary (my best friend)"
     re.compile(rf"\b(?P<name>{_NAME_WORD})\s*\(\s*{_MY}\s+(?P<between>{_BETWEEN})(?P<rel>{_RELATION}){_ENDS}",
@@ -172,14 +173,14 @@ _FORMER = frozenset(("first", "former", "ex"))
 # Capitals that are no name: sentence openers, pronouns, titles that head a name rather than being one
 _NOT_A_NAME_WORDS = (
     "i he she we they it you me him her us them the a an and but or so then when while as if his hers its our "
-    "their my your this that there here who what where mr mrs ms miss dr doctor father mother sister brother "
-    "aunt uncle st saint grandma grandpa granny mom mommy dad daddy papa mama "
+    "their my your this that there here who what where mr mrs ms miss dr st saint grandma grandpa granny mom "
+    "mommy dad daddy papa mama "
     # sentence adverbs before a comma: "Finally, my father came"
-    "finally anyway anyways therefore however later suddenly then now also well yes oh meanwhile still again "
+    "finally anyway anyways therefore however later suddenly now also well yes oh meanwhile still again "
     "actually apparently unfortunately luckily fortunately instead besides next first last soon afterwards "
     "outside inside"
 )
-_NOT_A_NAME = frozenset(_NOT_A_NAME_WORDS.split()) | frozenset(RELATIONS)
+_NOT_A_NAME = frozenset(_NOT_A_NAME_WORDS.split()) | frozenset(RELATIONS)  # "Father Andrew", "Doctor Lee"
 
 
 def stated_relations(texts: Iterable[str], declared: Iterable[str] = ()) -> list[StatedRelation]:

@@ -92,8 +92,9 @@ _IRREALIS = frozenset(
 )
 _CLAUSE_END = frozenset(words(". ! ? ; : , \" ( ) but and because when while then so"))
 _BE = frozenset(words("am is are was were be been being 's 're 'm get got gets getting"))
-# A word after the form that makes it no misfortune: "dead end", "fell asleep", "fire escape", "late at night".
+# After "forgot"/"forgotten", the dreamer's memory of the dream ("I forgot what it was"), not a lapse in it
 _RECALLING = frozenset(words("what who where how why whether which now much most"))
+# A word after the form that makes it no misfortune: "dead end", "fell asleep", "fire escape", "late at night".
 _NOT_AFTER = {
     # "the dead body", "three dead people": the dead seen as a sight, not a death that happens (coders 0:6)
     "dead": frozenset(words("end ends tired drunk serious silence center centre body bodies people women men firemen")),

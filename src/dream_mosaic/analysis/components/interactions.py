@@ -384,7 +384,7 @@ def find_interactions(doc: DreamDoc) -> list[Interaction]:
         elif passive:
             subj, obj = None, subj
         if match[0] in _RECIPROCAL and len(match) == 1 and obj is None and not passive:
-            partner = _dance_partner(doc, lowers, i)
+            partner = _partner(doc, lowers, i)
             if partner is not None:
                 subj, obj = "D", partner  # "Frank and I are dancing", "We dance and play games"
         if form in _NEEDS_OBJECT and obj is None:
@@ -648,14 +648,14 @@ _DANCE = frozenset(words("dance dances danced dancing"))
 _RECIPROCAL = _DANCE | frozenset(
     words("embrace embraces embraced embracing hug hugs hugged hugging cuddle cuddles cuddled cuddling")
 )
-_BEFORE_DANCE = frozenset(words("are were was is began begin started start to all both then happily together"))
+_BEFORE_TOGETHER = frozenset(words("are were was is began begin started start to all both then happily together"))
 
 
-def _dance_partner(doc: DreamDoc, lowers: list[str], i: int) -> str | None:
-    """Whom the dreamer dances with when "we" or "X and I" dance: X, or for "we" the last person named before
-    (coders code such a dance as mutual friendliness)."""
+def _partner(doc: DreamDoc, lowers: list[str], i: int) -> str | None:
+    """Whom the dreamer dances, embraces or hugs when "we" or "X and I" do it: X, or for "we" the last person
+    named before (coders code such an act as mutual friendliness)."""
     j = i - 1
-    while j >= 0 and lowers[j] in _BEFORE_DANCE:
+    while j >= 0 and lowers[j] in _BEFORE_TOGETHER:
         j -= 1
     if j >= 2 and lowers[j] == "i" and lowers[j - 1] == "and":
         return resolve_token(doc, j - 2)
