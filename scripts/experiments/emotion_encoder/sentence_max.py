@@ -14,25 +14,25 @@ import sys
 from pathlib import Path
 
 import dream_mosaic.analysis.emotion_encoder as encoder_module
-from dream_mosaic.analysis.components.emotions import find_emotion_hits
+from dream_mosaic.analysis.components.emotions import find_emotion_hits, hit_sentences
 from dream_mosaic.analysis.pipeline import DreamDoc, Pipeline
 from dream_mosaic.analysis.training import train_emotion_encoder as trainer
 from dream_mosaic.analysis.training.data import load_coded
 from dream_mosaic.analysis.training.logreg import kfold_indices
 
 
-def hit_sentences(text: str, pre: Pipeline) -> list[str]:
+def sentences_with_hits(text: str, pre: Pipeline) -> list[str]:
     doc = DreamDoc.from_text(text)
     for comp in pre._components:
         comp.fn(doc)
-    return [doc.sentence_text(s) for s in sorted({doc.tokens[h.first].sent for h in find_emotion_hits(doc)})]
+    return hit_sentences(doc, find_emotion_hits(doc))
 
 
 def main(src: Path, out: Path, max_tokens: int) -> None:
     encoder_module.MAX_TOKENS = max_tokens  # read when each encoder loads its tokenizer
     reports = load_coded()
     pre = Pipeline(["characters"])
-    sentences = [hit_sentences(r.text, pre) for r in reports]
+    sentences = [sentences_with_hits(r.text, pre) for r in reports]
     strata = [r.series for r in reports]
     universe, folds = trainer.outer_folds(reports, "eb")
     out.mkdir(parents=True, exist_ok=True)

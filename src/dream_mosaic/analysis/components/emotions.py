@@ -286,13 +286,17 @@ FORM_SCALE = 0.3
 ENCODER_FEATURE = "encoder"
 
 
+def hit_sentences(doc: DreamDoc, hits: list[Hit]) -> list[str]:
+    """The sentences that carry a hit, in order."""
+    return [doc.sentence_text(s) for s in sorted({doc.tokens[h.first].sent for h in hits})]
+
+
 def hit_text(doc: DreamDoc, hits: list[Hit]) -> str:
     """The sentences that carry a hit, in order, joined by spaces: what the fine-tuned encoder reads.
 
     Only these sentences, not the whole report: they are where the coders' decision is made, and they keep
     the encoder's input short (median 18 words on the coded reports) so it runs at pipeline speed."""
-    sents = sorted({doc.tokens[h.first].sent for h in hits})
-    return " ".join(doc.sentence_text(s) for s in sents)
+    return " ".join(hit_sentences(doc, hits))
 
 
 def class_feature_names(code: str) -> list[str]:

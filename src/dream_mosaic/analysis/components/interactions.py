@@ -452,15 +452,13 @@ def _no_act_here(match: tuple[str, ...], kind: str, lowers: list[str], i: int, l
     God", "you're driving me crazy", "hold on to its head".
     """
     prev = lowers[i - 1] if i else ""
-    if prev in _NEGATORS or (
-        prev in _DETERMINERS and len(match) == 1 and match[0] not in _TRAILING and not _a_quarrel(lowers, i, last)
-    ):
+    # a noun: "a kiss", "the fight", and after an adjective "a light kiss", "a big hug"
+    noun = len(match) == 1 and match[0] not in _TRAILING and (
+        (prev in _DETERMINERS and not _a_quarrel(lowers, i, last))
+        or (prev in _NOUN_ADJECTIVES and i > 1 and lowers[i - 2] in _DETERMINERS)
+    )
+    if prev in _NEGATORS or noun:
         return True
-    if (
-        len(match) == 1 and prev in _NOUN_ADJECTIVES and i > 1 and lowers[i - 2] in _DETERMINERS
-        and match[0] not in _TRAILING
-    ):
-        return True  # "a light kiss", "a big hug": a noun, as "a kiss" is
     if match in _ADJECTIVAL and (prev in _DETERMINERS or prev in {",", "old"}):
         return True
     if match[1:] in (("in",), ("into",)) and match[0] in _THROW and (match[0] != "thrown" or prev not in _PASSIVE):
